@@ -1,0 +1,16 @@
+"""Route each checkpoint to the engine that can serve it."""
+
+from __future__ import annotations
+
+from adapters.engines.base import Loader, ModelSpec, ServedModel
+from adapters.engines.checkpoint import QWEN3_RERANKER, detect_kind, local_dir
+
+
+def route_qwen3_rerankers(default: Loader, qwen3_reranker: Loader) -> Loader:
+    """Qwen3-Reranker checkpoints (detected, or forced by settings) go to our own engine; the rest to `default`."""
+
+    def load(spec: ModelSpec) -> ServedModel:
+        kind = spec.kind if spec.kind != "auto" else detect_kind(local_dir(spec.path))
+        return qwen3_reranker(spec) if kind == QWEN3_RERANKER else default(spec)
+
+    return load

@@ -1,0 +1,60 @@
+"""The composition root: the only module that knows which adapter serves which port."""
+
+from __future__ import annotations
+
+import functools
+
+from dependency_injector import containers, providers
+
+from adapters.engines import fake
+from adapters.engines.base import Loader, ModelSpec, ServedModel
+from adapters.registry import ModelRegistry
+from application.lifecycle import Lifecycle
+from application.settings import Engine, Settings
+from domain.models import Limits
+from domain.use_cases import CreateEmbeddings, ListModels, Rerank
+
+
+def _loader(settings: Settings) -> Loader:
+    # Engine modules are imported only when chosen: each pulls in torch or infinity_emb when it loads.
+    if settings.engine is Engine.FAKE:
+        return functools.partial(fake.load, dimension=settings.fake_dimension)
+    from adapters.engines.routing import route_qwen3_rerankers
+
+    if settings.engine is Engine.INFINITY:
+        from adapters.engines import infinity
+
+        return route_qwen3_rerankers(infinity.load, _load_qwen3_reranker)
+    from adapters.engines import sentence_transformers
+
+    return route_qwen3_rerankers(sentence_transformers.load, _load_qwen3_reranker)
+
+
+def _load_qwen3_reranker(spec: ModelSpec) -> ServedModel:
+    from adapters.engines import qwen3_reranker
+
+    return qwen3_reranker.load(spec)
+
+
+class Container(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+
+    loader = providers.Callable(_loader, settings)
+    registry = providers.Singleton(ModelRegistry, specs=settings.provided.model_specs.call(), load=loader)
+    limits = providers.Singleton(
+        Limits,
+        max_items=settings.provided.max_items,
+        max_chars_per_item=settings.provided.max_chars_per_item,
+        max_tokens_per_request=settings.provided.max_tokens_per_request,
+        truncate=settings.provided.truncate,
+    )
+
+    lifecycle = providers.Singleton(Lifecycle, registry=registry)
+
+    list_models = providers.Factory(ListModels, catalog=registry)
+    create_embeddings = providers.Factory(CreateEmbeddings, catalog=registry, embedder=registry, limits=limits)
+    rerank = providers.Factory(Rerank, catalog=registry, reranker=registry, embedder=registry, limits=limits)
+
+
+def build_container(settings: Settings) -> Container:
+    return Container(settings=settings)

@@ -1,0 +1,49 @@
+"""Ports: what the use cases need from the outside world, named by role."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from domain.models import EmbedInput, EncodedBatch, ModelInfo, ScoredBatch
+
+
+class ModelCatalog(Protocol):
+    """The models being served."""
+
+    def list_models(self) -> Sequence[ModelInfo]:
+        """Every served model, in configuration order."""
+        ...
+
+    def get_model(self, model_id: str) -> ModelInfo:
+        """The model with that id; raises ModelNotFound."""
+        ...
+
+
+class Embedder(Protocol):
+    """Turns inputs into vectors with a served embedding model."""
+
+    async def embed(self, model_id: str, inputs: Sequence[EmbedInput], *, truncate: bool) -> EncodedBatch:
+        """Vectors are L2-normalised, full dimension, in input order.
+
+        Inputs longer than the model reads are cut to its max length when `truncate`, else
+        InvalidInput naming the item. Raises Overloaded when the queue is full, Unavailable when
+        the engine cannot serve.
+        """
+        ...
+
+
+class Reranker(Protocol):
+    """Scores documents against a query with a served cross-encoder or Qwen3-Reranker."""
+
+    async def score(
+        self,
+        model_id: str,
+        query: str,
+        documents: Sequence[str],
+        *,
+        instruction: str | None,
+        truncate: bool,
+    ) -> ScoredBatch:
+        """One score per document, in document order; higher is more relevant."""
+        ...

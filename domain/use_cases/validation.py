@@ -1,0 +1,38 @@
+"""Checks shared by the use cases; each message names the offending item."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from domain.errors import InvalidInput
+from domain.models import Limits
+
+
+def check_items(items: Sequence[object], limits: Limits, param: str) -> None:
+    """- empty list → InvalidInput
+    - more than `limits.max_items` → InvalidInput
+    """
+    if len(items) == 0:
+        raise InvalidInput(f"'{param}' must not be empty", param=param)
+    if len(items) > limits.max_items:
+        raise InvalidInput(
+            f"'{param}' has {len(items)} items; at most {limits.max_items} are allowed per request",
+            param=param,
+        )
+
+
+def check_text(text: str, param: str, limits: Limits, truncate: bool) -> str:
+    """- empty or blank string → InvalidInput
+    - over the character cap: cut when truncating (before tokenising), refused otherwise
+    """
+    if not text.strip():
+        raise InvalidInput(f"{param} must not be empty", param=param)
+    if len(text) > limits.max_chars_per_item:
+        if not truncate:
+            raise InvalidInput(
+                f"{param} has {len(text)} characters, over the limit of {limits.max_chars_per_item}; "
+                "shorten it or send truncate: true",
+                param=param,
+            )
+        return text[: limits.max_chars_per_item]
+    return text

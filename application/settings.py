@@ -73,7 +73,9 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=0, le=65535, description="HTTP port.")
     api_key: str | None = Field(default=None, description="Bearer key(s), `;`-separated; unset means no auth.")
     max_items: int = Field(default=2048, ge=1, description="Inputs (or rerank documents) per request.")
-    max_chars_per_item: int = Field(default=200_000, ge=1, description="Characters per item, checked before tokenising.")
+    max_chars_per_item: int = Field(
+        default=200_000, ge=1, description="Characters per item, checked before tokenising."
+    )
     max_tokens_per_request: int = Field(default=300_000, ge=1, description="Tokens per request.")
     max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024, description="HTTP request body limit (413 over it).")
     truncate: bool = Field(default=True, description="Cut over-long inputs to the model's max length (else 400).")

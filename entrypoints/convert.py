@@ -58,8 +58,7 @@ def _inputs(value: str | list[str | int | list[int]]) -> list[EmbedInput]:
     if all(isinstance(v, list) for v in value):
         return [tuple(v) for v in value if isinstance(v, list)]
     raise InvalidInput(
-        "'input' must be a string, a list of strings, a list of token ids, or a list of token-id lists; "
-        "don't mix them",
+        "'input' must be a string, a list of strings, a list of token ids, or a list of token-id lists; don't mix them",
         param="input",
     )
 

@@ -1,6 +1,7 @@
 """A deterministic engine for CI without models: hash-based unit vectors, word-overlap scores.
 
-It serves any model id: names containing "rerank" are rerankers, the rest embed.
+It serves any model id: names containing "rerank" are rerankers, the rest embed; embedding models
+whose name contains "qwen3" are instruction-aware, as the real Qwen3-Embedding is.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from adapters.engines.base import ModelSpec
 from domain.errors import InvalidInput
 from domain.models import Capability, EmbedInput, EncodedBatch, ModelInfo, ScoredBatch
+from domain.use_cases.prompts import QWEN3_DEFAULT_TASK
 
 FAKE_DIMENSION = 384
 FAKE_MAX_TOKENS = 512
@@ -23,22 +25,27 @@ _WORD = re.compile(r"\w+")
 
 class FakeModel:
     def __init__(self, spec: ModelSpec, dimension: int = FAKE_DIMENSION) -> None:
-        reranks = "rerank" in spec.id.lower()
+        name = spec.id.lower()
+        reranks = "rerank" in name
+        instruction_aware = not reranks and "qwen3" in name
         self.info = ModelInfo(
             id=spec.id,
             capabilities=frozenset({Capability.RERANK if reranks else Capability.EMBED}),
             dimension=None if reranks else dimension,
             max_tokens=FAKE_MAX_TOKENS,
             vocab_size=FAKE_VOCAB,
+            instruction_aware=instruction_aware,
+            default_instruction=QWEN3_DEFAULT_TASK if instruction_aware else None,
+            min_dimensions=32 if instruction_aware else 1,
             owned_by="fake",
         )
         self._dimension = dimension
 
     async def embed(self, inputs: Sequence[EmbedInput], *, truncate: bool) -> EncodedBatch:
-        tokens = [self._tokens(item, i, truncate) for i, item in enumerate(inputs)]
+        seen = [self._what_the_model_sees(item, i, truncate) for i, item in enumerate(inputs)]
         return EncodedBatch(
-            vectors=[hash_vector(" ".join(t), self._dimension) for t in tokens],
-            token_counts=[len(t) for t in tokens],
+            vectors=[hash_vector(text, self._dimension) for text, _ in seen],
+            token_counts=[count for _, count in seen],
         )
 
     async def score(
@@ -52,16 +59,18 @@ class FakeModel:
     async def close(self) -> None:
         return None
 
-    def _tokens(self, item: EmbedInput, index: int, truncate: bool) -> list[str]:
-        tokens = item.split() if isinstance(item, str) else [str(t) for t in item]
-        if len(tokens) > FAKE_MAX_TOKENS:
-            if not truncate:
-                raise InvalidInput(
-                    f"input[{index}] has {len(tokens)} tokens, over the model's limit of {FAKE_MAX_TOKENS}",
-                    param="input",
-                )
-            tokens = tokens[:FAKE_MAX_TOKENS]
-        return tokens or [""]
+    def _what_the_model_sees(self, item: EmbedInput, index: int, truncate: bool) -> tuple[str, int]:
+        """The exact text hashed (whitespace kept, so templates matter) and its whitespace-token count."""
+        text = item if isinstance(item, str) else " ".join(str(t) for t in item)
+        tokens = text.split()
+        if len(tokens) <= FAKE_MAX_TOKENS:
+            return text, len(tokens)
+        if not truncate:
+            raise InvalidInput(
+                f"input[{index}] has {len(tokens)} tokens, over the model's limit of {FAKE_MAX_TOKENS}",
+                param="input",
+            )
+        return " ".join(tokens[:FAKE_MAX_TOKENS]), FAKE_MAX_TOKENS
 
 
 def hash_vector(text: str, dimension: int) -> list[float]:

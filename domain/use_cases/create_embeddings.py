@@ -76,8 +76,7 @@ class CreateEmbeddings:
         low, top = model.min_dimensions, model.dimension
         if dimensions < low or (top is not None and dimensions > top):
             raise InvalidInput(
-                f"'dimensions' must be between {low} and {top} for model '{model.id}', "
-                f"got {dimensions}",
+                f"'dimensions' must be between {low} and {top} for model '{model.id}', got {dimensions}",
                 param="dimensions",
             )
 

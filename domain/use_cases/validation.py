@@ -26,13 +26,18 @@ def check_text(text: str, param: str, limits: Limits, truncate: bool) -> str:
     - over the character cap: cut when truncating (before tokenising), refused otherwise
     """
     if not text.strip():
-        raise InvalidInput(f"{param} must not be empty", param=param)
+        raise InvalidInput(f"{param} must not be empty", param=field_of(param))
     if len(text) > limits.max_chars_per_item:
         if not truncate:
             raise InvalidInput(
                 f"{param} has {len(text)} characters, over the limit of {limits.max_chars_per_item}; "
                 "shorten it or send truncate: true",
-                param=param,
+                param=field_of(param),
             )
         return text[: limits.max_chars_per_item]
     return text
+
+
+def field_of(path: str) -> str:
+    """The request field an item path names: `input[3]` → `input`."""
+    return path.split("[", 1)[0].split(".", 1)[0]

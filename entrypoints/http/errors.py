@@ -6,9 +6,11 @@ import math
 import re
 from typing import Any
 
+import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
+from domain.use_cases.validation import field_of
 from entrypoints.errors import error_body, map_error
 
 _TYPES = {401: "authentication_error", 404: "not_found_error", 405: "invalid_request_error",
@@ -49,7 +51,9 @@ def http_error(request: Request, exc: HTTPException) -> Response:
         detail = f"method {request.method} is not allowed on {request.url.path}"
     elif status == 413:
         detail = "request body too large"
-    headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() in {"retry-after", "allow", "www-authenticate"}}
+    headers = {
+        k: v for k, v in (exc.headers or {}).items() if k.lower() in {"retry-after", "allow", "www-authenticate"}
+    }
     return json_error(status, detail or "bad request", _TYPES.get(status, "invalid_request_error"), None,
                       None, **headers)  # fmt: skip
 
@@ -63,7 +67,7 @@ def _describe_validation(exc: ValidationException) -> tuple[str, str | None]:
         if _UNSAFE.search(message):
             message = "invalid request body"
         if key and key != "data":  # "data" is Litestar's name for the whole body
-            return f"{message} (field '{key}')", str(key)
+            return f"{message} (at '{key}')", field_of(str(key))
         return message, None
     detail = exc.detail if isinstance(exc.detail, str) else ""
     if "JSON" in detail or "decode" in detail.lower() or "UTF-8" in detail:
@@ -71,7 +75,13 @@ def _describe_validation(exc: ValidationException) -> tuple[str, str | None]:
     return "invalid request body: expected a JSON object", None
 
 
+def undecodable_body(_: Request, exc: Exception) -> Response:
+    return json_error(400, "request body is not valid JSON in UTF-8", "invalid_request_error", None, "invalid_json")
+
+
 EXCEPTION_HANDLERS: dict[Any, Any] = {
+    UnicodeDecodeError: undecodable_body,
+    msgspec.DecodeError: undecodable_body,
     ValidationException: validation_error,
     HTTPException: http_error,
     Exception: domain_or_unknown_error,

@@ -14,6 +14,7 @@ import msgspec
 from litestar import Request
 
 from domain.errors import InvalidInput
+from domain.use_cases.validation import field_of
 
 T = TypeVar("T")
 _PATH = re.compile(r" - at `\$\.?([^`]*)`$")
@@ -29,6 +30,8 @@ async def decode_strict(request: Request, type_: type[T]) -> T:
 def invalid_body(message: str) -> InvalidInput:
     """An InvalidInput whose param is the JSON path msgspec reports (`$.input[0]` → `input[0]`)."""
     match = _PATH.search(message)
-    param = match.group(1) or None if match else None
+    path = match.group(1) or None if match else None
     text = _PATH.sub("", message)
-    return InvalidInput(f"{text} (at '{param}')" if param else text, param=param)
+    if path is None:
+        return InvalidInput(text)
+    return InvalidInput(f"{text} (at '{path}')", param=field_of(path))

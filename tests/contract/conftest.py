@@ -1,0 +1,36 @@
+"""Engines under contract: every engine loads the same spec and must keep the same promises."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from adapters.engines.base import ModelSpec, ServedModel
+
+EngineFactory = Callable[[ModelSpec], ServedModel]
+
+
+def _fake(spec: ModelSpec) -> ServedModel:
+    from adapters.engines import fake
+
+    return fake.load(spec)
+
+
+def _sentence_transformers(spec: ModelSpec) -> ServedModel:
+    from adapters.engines import sentence_transformers
+
+    return sentence_transformers.load(spec)
+
+
+ENGINES: dict[str, EngineFactory] = {"fake": _fake, "sentence-transformers": _sentence_transformers}
+
+
+@pytest.fixture(scope="session", params=sorted(ENGINES))
+def embedder(request: pytest.FixtureRequest, bundled_model_path: Path) -> Iterator[ServedModel]:
+    spec = ModelSpec(id="bundled", path=str(bundled_model_path), batch_size=4, device="cpu")
+    model = ENGINES[request.param](spec)
+    yield model
+    asyncio.run(model.close())

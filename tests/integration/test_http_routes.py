@@ -1,0 +1,106 @@
+"""Every route through the Litestar app on the fake engine."""
+
+from __future__ import annotations
+
+import base64
+import struct
+
+import pytest
+from litestar.testing import TestClient
+
+from adapters.engines.fake import hash_vector
+
+
+@pytest.mark.parametrize("prefix", ["/v1", "/openai/v1"])
+def test_models(fake_client: TestClient, prefix: str) -> None:
+    body = fake_client.get(f"{prefix}/models").json()
+    assert body["object"] == "list"
+    assert [m["id"] for m in body["data"]] == ["fake-embed", "fake-rerank", "qwen3-embed-fake"]
+    assert all(m["object"] == "model" and m["stats"] == {} for m in body["data"])
+    assert body["data"][1]["capabilities"] == ["rerank"]
+
+
+@pytest.mark.parametrize("prefix", ["/v1", "/openai/v1"])
+def test_embeddings_float(fake_client: TestClient, prefix: str) -> None:
+    response = fake_client.post(f"{prefix}/embeddings", json={"model": "fake-embed", "input": ["a b", "c"]})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["object"] == "list" and body["model"] == "fake-embed"
+    assert [d["index"] for d in body["data"]] == [0, 1]
+    assert body["data"][0]["object"] == "embedding"
+    assert body["data"][0]["embedding"] == pytest.approx(hash_vector("a b", 384))
+    assert body["usage"] == {"prompt_tokens": 3, "total_tokens": 3}
+
+
+def test_embeddings_base64_round_trip(fake_client: TestClient) -> None:
+    body = fake_client.post(
+        "/v1/embeddings", json={"model": "fake-embed", "input": "hello", "encoding_format": "base64"}
+    ).json()
+    raw = base64.b64decode(body["data"][0]["embedding"])
+    decoded = struct.unpack(f"<{len(raw) // 4}f", raw)
+    assert decoded == pytest.approx(hash_vector("hello", 384), abs=1e-7)
+
+
+def test_embeddings_dimensions(fake_client: TestClient) -> None:
+    body = fake_client.post("/v1/embeddings", json={"model": "fake-embed", "input": "x", "dimensions": 16}).json()
+    assert len(body["data"][0]["embedding"]) == 16
+
+
+@pytest.mark.parametrize(
+    "extension",
+    [
+        {"instruction": "Find code", "prompt_type": "query"},
+        {"extra_body": {"instruction": "Find code", "prompt_type": "query"}},
+    ],
+)
+def test_instruction_at_top_level_or_in_extra_body(fake_client: TestClient, extension: dict) -> None:
+    body = fake_client.post("/v1/embeddings", json={"model": "qwen3-embed-fake", "input": "q", **extension}).json()
+    assert body["data"][0]["embedding"] == pytest.approx(hash_vector("Instruct: Find code\nQuery:q", 384))
+
+
+def test_token_id_inputs(fake_client: TestClient) -> None:
+    single = fake_client.post("/v1/embeddings", json={"model": "fake-embed", "input": [5, 6, 7]}).json()
+    assert len(single["data"]) == 1
+    several = fake_client.post("/v1/embeddings", json={"model": "fake-embed", "input": [[5, 6], [7]]}).json()
+    assert len(several["data"]) == 2 and several["usage"]["total_tokens"] == 3
+
+
+@pytest.mark.parametrize("prefix", ["/v1", "/openai/v1", "/v2"])
+def test_rerank(fake_client: TestClient, prefix: str) -> None:
+    response = fake_client.post(
+        f"{prefix}/rerank",
+        json={
+            "model": "fake-rerank",
+            "query": "warranty coverage",
+            "documents": ["red and blue", "warranty coverage for two years", {"text": "coverage"}],
+            "top_n": 2,
+            "return_documents": True,
+        },
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert [r["index"] for r in body["results"]] == [1, 2]
+    assert body["results"][0]["document"] == {"text": "warranty coverage for two years"}
+    assert body["results"][0]["relevance_score"] >= body["results"][1]["relevance_score"]
+    assert body["usage"]["total_tokens"] > 0 and body["id"]
+
+
+def test_rerank_accepts_seed_spellings(fake_client: TestClient) -> None:
+    body = fake_client.post(
+        "/v1/rerank",
+        json={"model": "fake-rerank", "query": "blue", "docs": ["red", "blue"], "return_docs": True},
+    ).json()
+    assert [(r["index"], r["document"]["text"]) for r in body["results"]] == [(1, "blue"), (0, "red")]
+
+
+def test_rerank_without_documents_omits_them(fake_client: TestClient) -> None:
+    body = fake_client.post("/v1/rerank", json={"model": "fake-rerank", "query": "a", "documents": ["a"]}).json()
+    assert "document" not in body["results"][0]
+
+
+def test_health_ready_and_schema(fake_client: TestClient) -> None:
+    assert fake_client.get("/health").status_code == 200
+    assert fake_client.get("/ready").json()["status"] == "ready"
+    assert fake_client.get("/ping").status_code == 200
+    paths = fake_client.get("/schema/openapi.json").json()["paths"]
+    assert {"/v1/embeddings", "/v1/rerank", "/v1/models"} <= set(paths)

@@ -18,16 +18,18 @@ from domain.use_cases import CreateEmbeddings, ListModels, Rerank
 def _loader(settings: Settings) -> Loader:
     # Engine modules are imported only when chosen: each pulls in torch or infinity_emb when it loads.
     if settings.engine is Engine.FAKE:
-        return functools.partial(fake.load, dimension=settings.fake_dimension)
+        return functools.partial(fake.load, dimension=settings.fake_dimension, delay_ms=settings.fake_delay_ms)
     from adapters.engines.routing import route_qwen3_rerankers
 
     if settings.engine is Engine.INFINITY:
         from adapters.engines import infinity
 
         return route_qwen3_rerankers(infinity.load, _load_qwen3_reranker)
+    from adapters.batching import BatchingOptions
     from adapters.engines import sentence_transformers
 
-    return route_qwen3_rerankers(sentence_transformers.load, _load_qwen3_reranker)
+    batching = BatchingOptions(token_budget=settings.batch_token_budget)
+    return route_qwen3_rerankers(functools.partial(sentence_transformers.load, batching=batching), _load_qwen3_reranker)
 
 
 def _load_qwen3_reranker(spec: ModelSpec) -> ServedModel:

@@ -67,7 +67,7 @@ class Settings(BaseSettings):
     dtypes: str = Field(default="auto", description="Per-model precision: auto, fp32, fp16, bf16, fp8, int8.")
     infinity_queue_size: int = Field(default=48_000, ge=1, description="Items queueable per model before 429.")
     runpod_max_concurrency: int = Field(default=64, ge=1, description="Jobs one RunPod worker runs at once.")
-    engine: Engine = Field(default=Engine.SENTENCE_TRANSFORMERS, description="Inference engine for the models.")
+    engine: Engine = Field(default=Engine.INFINITY, description="Inference engine for the models.")
     device: Device = Field(default=Device.AUTO, description="auto (cuda when present), cpu, cuda or mps.")
     host: str = Field(default="127.0.0.1", description="HTTP bind address.")
     port: int = Field(default=8000, ge=0, le=65535, description="HTTP port.")
@@ -84,6 +84,23 @@ class Settings(BaseSettings):
         default="", description="`;`-separated MODEL_NAMES entries to serve as Qwen3-Reranker regardless of config."
     )
     log_level: str = Field(default="INFO", description="Python log level.")
+    request_timeout: float = Field(
+        default=120.0, gt=0, description="Seconds a request may take, queueing included, before it is answered 504."
+    )
+    drain_timeout: float = Field(
+        default=30.0, ge=0, description="Seconds a SIGTERM waits for in-flight requests before the server exits."
+    )
+    max_json_depth: int = Field(
+        default=32, ge=2, description="Deepest JSON nesting a request body may have (400 past it, before decoding)."
+    )
+    metrics_require_auth: bool = Field(default=False, description="Require the API key on /metrics too.")
+    fake_delay_ms: int = Field(default=0, ge=0, description="Milliseconds each fake-engine call sleeps (tests).")
+    batch_token_budget: int = Field(
+        default=8192,
+        ge=64,
+        description="Padded tokens (longest row × rows) per forward batch in the engines that batch with our "
+        "scheduler (sentence-transformers); rows are also capped by BATCH_SIZES.",
+    )
 
     @field_validator("batch_sizes")
     @classmethod

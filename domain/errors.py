@@ -36,6 +36,13 @@ class Unavailable(EmbedRankError):
     """The engine cannot serve now (loading, draining, or failed)."""
 
 
+class EngineFailed(Unavailable):
+    """The engine died (its worker is gone): nothing will succeed until the process is replaced.
+
+    Adapters raise it instead of a plain Unavailable so readiness can turn 503 for good.
+    """
+
+
 class DeadlineExceeded(EmbedRankError):
     """The request did not finish within its deadline."""
 

@@ -12,6 +12,7 @@ from typing import Any
 import msgspec
 
 from application.settings import ConfigError, Settings, load_settings
+from entrypoints.runpod.flags import add_runpod_flags, runpod_argv
 
 SERVE_FLAGS = {"host": "host", "port": "port", "models": "model_names", "engine": "engine", "device": "device"}
 
@@ -43,6 +44,10 @@ def _parser() -> argparse.ArgumentParser:
     rerank.add_argument("--top-n", type=int)
     rerank.add_argument("--instruction")
     _model_flags(rerank)
+
+    worker = commands.add_parser("runpod", help="start the RunPod serverless worker (or its local test API)")
+    _model_flags(worker)
+    add_runpod_flags(worker)
     return parser
 
 
@@ -53,7 +58,9 @@ def _model_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    overrides = {field: getattr(args, flag) for flag, field in SERVE_FLAGS.items() if getattr(args, flag, None) is not None}
+    overrides = {
+        field: getattr(args, flag) for flag, field in SERVE_FLAGS.items() if getattr(args, flag, None) is not None
+    }
     return load_settings(**overrides)
 
 
@@ -71,6 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from entrypoints.http.serve import serve
 
         return serve(settings)
+    if args.command == "runpod":
+        from entrypoints.runpod.worker import start_worker
+
+        return start_worker(settings, runpod_argv(args))
     return asyncio.run(_one_shot(args, settings))
 
 

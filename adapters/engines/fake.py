@@ -2,18 +2,24 @@
 
 It serves any model id: names containing "rerank" are rerankers, the rest embed; embedding models
 whose name contains "qwen3" are instruction-aware, as the real Qwen3-Embedding is.
+
+Like a real engine it holds at most `spec.queue_size` items at once (more → Overloaded, a request
+that alone is larger → InvalidInput) and can take `delay_ms` per call, so tests can exercise
+backpressure, deadlines and draining without a model.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import math
 import re
 import struct
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 
 from adapters.engines.base import ModelSpec
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, Overloaded
 from domain.models import Capability, EmbedInput, EncodedBatch, ModelInfo, ScoredBatch
 from domain.use_cases.prompts import QWEN3_DEFAULT_TASK
 
@@ -24,7 +30,7 @@ _WORD = re.compile(r"\w+")
 
 
 class FakeModel:
-    def __init__(self, spec: ModelSpec, dimension: int = FAKE_DIMENSION) -> None:
+    def __init__(self, spec: ModelSpec, dimension: int = FAKE_DIMENSION, delay_ms: int = 0) -> None:
         name = spec.id.lower()
         reranks = "rerank" in name
         instruction_aware = not reranks and "qwen3" in name
@@ -40,9 +46,13 @@ class FakeModel:
             owned_by="fake",
         )
         self._dimension = dimension
+        self._delay = delay_ms / 1000
+        self._capacity = spec.queue_size
+        self._held = 0
 
     async def embed(self, inputs: Sequence[EmbedInput], *, truncate: bool) -> EncodedBatch:
-        seen = [self._what_the_model_sees(item, i, truncate) for i, item in enumerate(inputs)]
+        async with self._admitted(len(inputs), "input"):
+            seen = [self._what_the_model_sees(item, i, truncate) for i, item in enumerate(inputs)]
         return EncodedBatch(
             vectors=[hash_vector(text, self._dimension) for text, _ in seen],
             token_counts=[count for _, count in seen],
@@ -51,13 +61,31 @@ class FakeModel:
     async def score(
         self, query: str, documents: Sequence[str], *, instruction: str | None, truncate: bool
     ) -> ScoredBatch:
-        query_words = set(_WORD.findall(query.lower()))
-        scores = [overlap(query_words, set(_WORD.findall(doc.lower()))) for doc in documents]
+        async with self._admitted(len(documents), "documents"):
+            query_words = set(_WORD.findall(query.lower()))
+            scores = [overlap(query_words, set(_WORD.findall(doc.lower()))) for doc in documents]
         used = len(query.split()) * len(documents) + sum(len(d.split()) for d in documents)
         return ScoredBatch(scores=scores, token_count=used)
 
     async def close(self) -> None:
         return None
+
+    @contextlib.asynccontextmanager
+    async def _admitted(self, items: int, param: str) -> AsyncIterator[None]:
+        # Decided before any work, as a real queue would: too big ever → 400, full now → 429.
+        if items > self._capacity:
+            raise InvalidInput(
+                f"the request has {items} items; this model queues at most {self._capacity}", param=param
+            )
+        if self._held + items > self._capacity:
+            raise Overloaded(f"model '{self.info.id}' has {self._held} items queued; retry shortly")
+        self._held += items
+        try:
+            if self._delay:
+                await asyncio.sleep(self._delay)
+            yield
+        finally:
+            self._held -= items
 
     def _what_the_model_sees(self, item: EmbedInput, index: int, truncate: bool) -> tuple[str, int]:
         """The exact text hashed (whitespace kept, so templates matter) and its whitespace-token count."""
@@ -93,5 +121,5 @@ def overlap(query: set[str], document: set[str]) -> float:
     return len(query & document) / len(query)
 
 
-def load(spec: ModelSpec, dimension: int = FAKE_DIMENSION) -> FakeModel:
-    return FakeModel(spec, dimension)
+def load(spec: ModelSpec, dimension: int = FAKE_DIMENSION, delay_ms: int = 0) -> FakeModel:
+    return FakeModel(spec, dimension, delay_ms)

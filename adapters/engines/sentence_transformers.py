@@ -1,18 +1,19 @@
 """Embedding models through SentenceTransformer, rerankers through CrossEncoder.
 
 We tokenize ourselves (one pass, with the model's own truncation) so usage counts real tokens and
-token-id inputs work; then run the model's modules in length-sorted batches on one worker thread per
-model, so the event loop never blocks and torch never fights itself for the cores.
+token-id inputs work. Requests from every client share one batching scheduler per model
+(adapters/batching): batches by token budget and similar length, tokenising on one thread while the
+model runs on another, so the event loop never blocks and torch never fights itself for the cores.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
+import warnings
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from adapters.batching import BatchingOptions, BatchScheduler, Prepared
 from adapters.engines.base import ModelSpec, ServedModel
 from adapters.engines.checkpoint import CROSS_ENCODER, detect_kind, local_dir, read_json
 from adapters.engines.torch_runtime import resolve_device, resolve_dtype
@@ -23,6 +24,9 @@ from domain.models import Capability, EmbedInput, EncodedBatch, ModelInfo, Score
 _INSTRUCT_PROMPT = re.compile(r"^Instruct: (?P<task>.*)\nQuery:$", re.DOTALL)
 QWEN3_MIN_DIMENSIONS = 32
 
+EmbedRequest = tuple[Sequence[EmbedInput], bool]  # inputs, truncate
+PairRequest = tuple[str, Sequence[str], bool]  # query, documents, truncate
+
 
 def too_long(param: str, count: int, limit: int) -> InvalidInput:
     return InvalidInput(
@@ -31,26 +35,21 @@ def too_long(param: str, count: int, limit: int) -> InvalidInput:
     )
 
 
-def length_sorted_chunks(lengths: Sequence[int], size: int) -> list[list[int]]:
-    """Indices grouped into batches of similar length, so little compute goes to padding."""
-    order = sorted(range(len(lengths)), key=lambda i: lengths[i], reverse=True)
-    return [order[i : i + size] for i in range(0, len(order), size)]
-
-
 class SentenceTransformerEmbedder:
-    def __init__(self, spec: ModelSpec, model: Any, info: ModelInfo) -> None:
+    def __init__(self, spec: ModelSpec, model: Any, info: ModelInfo, batching: BatchingOptions | None = None) -> None:
         self.info = info
         self._model = model
         self._tokenizer = model.tokenizer
         # We pad pre-tokenized ids on purpose (token-id inputs, one tokenisation pass): silence the hint.
         self._tokenizer.deprecation_warnings["Asking-to-pad-a-fast-tokenizer"] = True
-        self._batch_size = spec.batch_size
         self._max_tokens = info.max_tokens
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"st-{spec.id}")
+        self._scheduler: BatchScheduler[EmbedRequest, list[int], list[float]] = BatchScheduler(
+            self, name=spec.id, max_rows=spec.batch_size, queue_size=spec.queue_size, options=batching
+        )
 
     async def embed(self, inputs: Sequence[EmbedInput], *, truncate: bool) -> EncodedBatch:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self.embed_sync, inputs, truncate)
+        outcome = await self._scheduler.submit((list(inputs), truncate), size=len(inputs))
+        return EncodedBatch(vectors=outcome.results, token_counts=outcome.lengths)
 
     async def score(
         self, query: str, documents: Sequence[str], *, instruction: str | None, truncate: bool
@@ -58,7 +57,7 @@ class SentenceTransformerEmbedder:
         raise CapabilityNotSupported(f"model '{self.info.id}' is an embedding model", param="model")
 
     async def close(self) -> None:
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        await self._scheduler.close()
 
     def token_ids(self, inputs: Sequence[EmbedInput], truncate: bool) -> list[list[int]]:
         """What the model will see for each input, with its own truncation (EOS kept last)."""
@@ -80,16 +79,16 @@ class SentenceTransformerEmbedder:
                 ids[i] = row[: self._max_tokens]  # token ids are taken as they are, cut at the limit
         return ids
 
-    def embed_sync(self, inputs: Sequence[EmbedInput], truncate: bool) -> EncodedBatch:
+    # BatchRunner: `prepare` on the scheduler's tokenizer thread, `run` on its model thread.
+    def prepare(self, request: EmbedRequest) -> list[Prepared[list[int]]]:
+        inputs, truncate = request
+        return [Prepared(len(row), row) for row in self.token_ids(inputs, truncate)]
+
+    def run(self, rows: Sequence[list[int]]) -> list[list[float]]:
         import torch
 
-        ids = self.token_ids(inputs, truncate)
-        vectors: list[list[float]] = [[] for _ in ids]
         with torch.inference_mode():
-            for chunk in length_sorted_chunks([len(r) for r in ids], self._batch_size):
-                for i, vector in zip(chunk, self.forward([ids[i] for i in chunk]), strict=True):
-                    vectors[i] = vector
-        return EncodedBatch(vectors=vectors, token_counts=[len(r) for r in ids])
+            return self.forward(list(rows))
 
     def forward(self, rows: list[list[int]]) -> list[list[float]]:
         import torch
@@ -97,17 +96,21 @@ class SentenceTransformerEmbedder:
         features = self._tokenizer.pad({"input_ids": rows}, padding=True, return_tensors="pt")
         device = self._model.device
         features = {k: v.to(device) for k, v in features.items()}
+        # Normalise in fp32 whatever the model's dtype: bf16 norms are off by ~1e-3.
         out = self._model.forward(features)["sentence_embedding"].float()
         out = torch.nn.functional.normalize(out, p=2, dim=1)
         return out.cpu().tolist()
 
 
 class CrossEncoderReranker:
-    def __init__(self, spec: ModelSpec, model: Any, info: ModelInfo) -> None:
+    def __init__(self, spec: ModelSpec, model: Any, info: ModelInfo, batching: BatchingOptions | None = None) -> None:
         self.info = info
         self._model = model
-        self._batch_size = spec.batch_size
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"ce-{spec.id}")
+        self._tokenizer = model.tokenizer
+        self._tokenizer.deprecation_warnings["Asking-to-pad-a-fast-tokenizer"] = True
+        self._scheduler: BatchScheduler[PairRequest, dict[str, list[int]], float] = BatchScheduler(
+            self, name=spec.id, max_rows=spec.batch_size, queue_size=spec.queue_size, options=batching
+        )
 
     async def embed(self, inputs: Sequence[EmbedInput], *, truncate: bool) -> EncodedBatch:
         raise CapabilityNotSupported(f"model '{self.info.id}' is a reranker", param="model")
@@ -115,37 +118,34 @@ class CrossEncoderReranker:
     async def score(
         self, query: str, documents: Sequence[str], *, instruction: str | None, truncate: bool
     ) -> ScoredBatch:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self.score_sync, query, documents, truncate)
+        outcome = await self._scheduler.submit((query, list(documents), truncate), size=len(documents))
+        return ScoredBatch(scores=outcome.results, token_count=sum(outcome.lengths))
 
     async def close(self) -> None:
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        await self._scheduler.close()
 
-    def score_sync(self, query: str, documents: Sequence[str], truncate: bool) -> ScoredBatch:
+    def prepare(self, request: PairRequest) -> list[Prepared[dict[str, list[int]]]]:
+        query, documents, truncate = request
+        if not documents:
+            return []
+        limit = self.info.max_tokens
+        pairs = self._tokenizer(
+            [query] * len(documents), list(documents), truncation="longest_first" if truncate else False,
+            max_length=limit if truncate else None,
+        )  # fmt: skip
+        rows = [{key: pairs[key][i] for key in pairs} for i in range(len(documents))]
+        for i, row in enumerate(rows):
+            if len(row["input_ids"]) > limit:
+                raise too_long(f"documents[{i}]", len(row["input_ids"]), limit)
+        return [Prepared(len(row["input_ids"]), row) for row in rows]
+
+    def run(self, rows: Sequence[dict[str, list[int]]]) -> list[float]:
         import torch
 
-        tokenizer, limit = self._model.tokenizer, self.info.max_tokens
-        pairs = tokenizer([query] * len(documents), list(documents), truncation=False)["input_ids"]
-        lengths = [len(p) for p in pairs]
-        if not truncate:
-            for i, n in enumerate(lengths):
-                if n > limit:
-                    raise too_long(f"documents[{i}]", n, limit)
-        scores = [0.0] * len(documents)
         with torch.inference_mode():
-            for chunk in length_sorted_chunks(lengths, self._batch_size):
-                features = tokenizer(
-                    [query] * len(chunk),
-                    [documents[i] for i in chunk],
-                    padding=True,
-                    truncation="longest_first",
-                    max_length=limit,
-                    return_tensors="pt",
-                ).to(self._model.model.device)
-                logits = self._model.model(**features).logits.float()
-                for i, value in zip(chunk, _relevance(logits), strict=True):
-                    scores[i] = value
-        return ScoredBatch(scores=scores, token_count=sum(min(n, limit) for n in lengths))
+            features = self._tokenizer.pad(list(rows), padding=True, return_tensors="pt")
+            features = features.to(self._model.model.device)
+            return _relevance(self._model.model(**features).logits.float())
 
 
 def _relevance(logits: Any) -> list[float]:
@@ -176,16 +176,41 @@ def _embedding_info(spec: ModelSpec, model: Any, directory: Any) -> ModelInfo:
     )
 
 
-def load(spec: ModelSpec) -> ServedModel:
-    """Load the checkpoint as an embedding model or a cross-encoder, from its own files."""
+def _load_dtype(spec: ModelSpec, device: str) -> Any:
+    """The dtype to load weights in; int8 loads fp32 and is quantized after loading (CPU only)."""
+    if spec.dtype == "int8":
+        if device != "cpu":
+            raise ValueError("DTYPES=int8 is supported on CPU only by this engine (dynamic int8 Linear layers)")
+        return resolve_dtype("float32", device)
+    return resolve_dtype(spec.dtype, device)
+
+
+def _quantize_if_int8(spec: ModelSpec, module: Any) -> Any:
+    if spec.dtype != "int8":
+        return module
+    import torch
+    from torch.ao.quantization import quantize_dynamic
+
+    with warnings.catch_warnings():
+        # torch marks its quantized tensors deprecated in favour of torchao, which we do not ship.
+        warnings.simplefilter("ignore")
+        return quantize_dynamic(module, {torch.nn.Linear}, dtype=torch.qint8)
+
+
+def load(spec: ModelSpec, *, batching: BatchingOptions | None = None) -> ServedModel:
+    """Load the checkpoint as an embedding model or a cross-encoder, from its own files.
+
+    `batching` shapes the batches its scheduler forms (row cap: spec.batch_size, queue bound:
+    spec.queue_size items).
+    """
     from sentence_transformers import CrossEncoder, SentenceTransformer
 
     directory = local_dir(spec.path)
     device = resolve_device(spec.device)
-    dtype = resolve_dtype(spec.dtype, device)
+    dtype = _load_dtype(spec, device)
     if detect_kind(directory) == CROSS_ENCODER:
         encoder = CrossEncoder(str(directory), device=device, automodel_args={"dtype": dtype})
-        encoder.model.eval()
+        encoder.model = _quantize_if_int8(spec, encoder.model.eval())
         config = encoder.model.config
         info = ModelInfo(
             id=spec.id,
@@ -194,7 +219,7 @@ def load(spec: ModelSpec) -> ServedModel:
             vocab_size=len(encoder.tokenizer),
             owned_by="sentence-transformers",
         )
-        return CrossEncoderReranker(spec, encoder, info)
+        return CrossEncoderReranker(spec, encoder, info, batching)
     model = SentenceTransformer(str(directory), device=device, model_kwargs={"dtype": dtype})
-    model.eval()
-    return SentenceTransformerEmbedder(spec, model, _embedding_info(spec, model, directory))
+    model = _quantize_if_int8(spec, model.eval())
+    return SentenceTransformerEmbedder(spec, model, _embedding_info(spec, model, directory), batching)

@@ -15,7 +15,7 @@ from domain.models import (
 from domain.ports import Embedder, ModelCatalog
 from domain.use_cases.prompts import apply_prompt
 from domain.use_cases.resolve_model import resolve_model
-from domain.use_cases.validation import check_items, check_text
+from domain.use_cases.validation import check_items, check_text, check_token_floor, check_token_total
 
 LANGCHAIN_HINT = (
     "token ids are read in the served model's own vocabulary; if you use langchain-openai's "
@@ -32,6 +32,8 @@ class CreateEmbeddings:
     - instruction / prompt_type → `apply_prompt` (token ids are taken as they are)
     - `dimensions` outside 1..model dimension → InvalidInput; else slice, then re-normalise
     - too long: truncated by default, refused when `truncate` is false
+    - over max tokens per request → InvalidInput: token ids before any model work, texts on the
+      engine's exact count (the result is dropped)
     - output in input order; usage counts the tokens the model saw
     """
 
@@ -46,7 +48,9 @@ class CreateEmbeddings:
         check_items(request.inputs, self._limits, "input")
         self._check_dimensions(model, request.dimensions)
         inputs = [self._prepare(model, request, i, item, truncate) for i, item in enumerate(request.inputs)]
+        check_token_floor(inputs, self._limits, model.max_tokens, truncate)
         batch = await self._embedder.embed(model.id, inputs, truncate=truncate)
+        check_token_total(sum(batch.token_counts), self._limits, "input")
         vectors = [_fit(list(v), request.dimensions) for v in batch.vectors]
         return EmbeddingsResult(model=model.id, vectors=vectors, usage=Usage.of(sum(batch.token_counts)))
 

@@ -18,7 +18,7 @@ from domain.models import (
 from domain.ports import Embedder, ModelCatalog, Reranker
 from domain.use_cases.prompts import apply_prompt
 from domain.use_cases.resolve_model import resolve_model
-from domain.use_cases.validation import check_items, check_text
+from domain.use_cases.validation import check_items, check_text, check_token_total
 
 
 class Rerank:
@@ -29,6 +29,7 @@ class Rerank:
     - empty query, empty documents, more than max items → InvalidInput naming the item
     - `top_n` < 1 → InvalidInput; results are cut to `top_n`
     - each hit keeps its document's original index; hits sorted by score, descending (ties by index)
+    - more tokens than max tokens per request (the engine's exact count) → InvalidInput
     """
 
     def __init__(self, catalog: ModelCatalog, reranker: Reranker, embedder: Embedder, limits: Limits) -> None:
@@ -51,6 +52,7 @@ class Rerank:
             )
         else:
             scored = await self._by_cosine(model, query, documents, request.instruction, truncate)
+        check_token_total(scored.token_count, self._limits, "documents")
         order = sorted(range(len(documents)), key=lambda i: (-scored.scores[i], i))
         if request.top_n is not None:
             order = order[: request.top_n]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from domain.errors import InvalidInput
-from domain.models import Limits
+from domain.models import EmbedInput, Limits
 
 
 def check_items(items: Sequence[object], limits: Limits, param: str) -> None:
@@ -41,3 +41,34 @@ def check_text(text: str, param: str, limits: Limits, truncate: bool) -> str:
 def field_of(path: str) -> str:
     """The request field an item path names: `input[3]` → `input`."""
     return path.split("[", 1)[0].split(".", 1)[0]
+
+
+def check_token_floor(items: Sequence[EmbedInput], limits: Limits, max_per_item: int, truncate: bool) -> None:
+    """Before any model work: refuse when the request surely exceeds `limits.max_tokens_per_request`.
+
+    - token-id items count exactly (cut to the model's length when truncating)
+    - a text counts as one token here: its real count is known only after tokenising, where
+      `check_token_total` decides
+    """
+    floor = 0
+    for item in items:
+        if isinstance(item, str):
+            floor += 1
+        else:
+            floor += min(len(item), max_per_item) if truncate else len(item)
+    if floor > limits.max_tokens_per_request:
+        raise _over_budget(f"at least {floor}", limits, "input")
+
+
+def check_token_total(tokens: int, limits: Limits, param: str) -> None:
+    """After tokenising: the exact count (what `usage` reports) must fit the per-request budget."""
+    if tokens > limits.max_tokens_per_request:
+        raise _over_budget(str(tokens), limits, param)
+
+
+def _over_budget(tokens: str, limits: Limits, param: str) -> InvalidInput:
+    return InvalidInput(
+        f"the request has {tokens} tokens, over the limit of {limits.max_tokens_per_request} tokens per "
+        "request; split it into smaller requests",
+        param=param,
+    )

@@ -1,4 +1,4 @@
-"""The Litestar application: routes, dependencies from the container, the error table, lifecycle."""
+"""The Litestar application: routes, dependencies from the container, the error table, lifecycle, edge."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ from collections.abc import Callable
 
 from litestar import Litestar
 from litestar.di import Provide
-from litestar.openapi import OpenAPIConfig
 
 from application.container import Container
+from entrypoints.http.body_guard import BodyGuard
+from entrypoints.http.edge import EdgedLitestar, edge_layers
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.health import health, ping, ready
+from entrypoints.http.metrics_route import metrics
+from entrypoints.http.openapi_doc import openapi_config
 from entrypoints.http.routes import V1, OpenAIV1, V2Rerank
 
 log = logging.getLogger(__name__)
@@ -42,21 +45,25 @@ def create_app(container: Container, on_fatal: Callable[[BaseException], None] |
     async def stop() -> None:
         await lifecycle.stop()
 
-    return Litestar(
-        route_handlers=[V1, OpenAIV1, V2Rerank, health, ready, ping],
+    app = EdgedLitestar(
+        route_handlers=[V1, OpenAIV1, V2Rerank, health, ready, ping, metrics],
         dependencies={
             "list_models": _provide(container.list_models),
             "create_embeddings": _provide(container.create_embeddings),
             "rerank": _provide(container.rerank),
             "lifecycle": _provide(container.lifecycle),
+            "request_timeout": Provide(lambda: settings.request_timeout, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
+        before_request=BodyGuard(settings.max_json_depth),
         on_startup=[start_loading],
         on_shutdown=[stop],
         request_max_body_size=settings.max_body_bytes,
-        openapi_config=OpenAPIConfig(title="embedrank", version="0.1.0", path="/schema"),
+        openapi_config=openapi_config(secured=bool(settings.api_keys)),
         debug=False,
     )
+    app.wrap_edge(edge_layers(settings, lifecycle, frozenset(route.path for route in app.routes)))
+    return app
 
 
 def _provide(provider: Callable[[], object]) -> Provide:

@@ -15,6 +15,8 @@ from entrypoints.errors import error_body, map_error
 
 _TYPES = {401: "authentication_error", 404: "not_found_error", 405: "invalid_request_error",
           413: "request_too_large", 429: "overloaded_error"}  # fmt: skip
+_CODES = {401: "invalid_api_key", 404: "not_found", 405: "method_not_allowed", 413: "request_too_large",
+          415: "unsupported_media_type", 429: "overloaded"}  # fmt: skip
 # Litestar's messages may quote paths or internals; keep only what helps a client.
 _UNSAFE = re.compile(r"(/[\w.-]+){2,}|Traceback")
 
@@ -55,7 +57,7 @@ def http_error(request: Request, exc: HTTPException) -> Response:
         k: v for k, v in (exc.headers or {}).items() if k.lower() in {"retry-after", "allow", "www-authenticate"}
     }
     return json_error(status, detail or "bad request", _TYPES.get(status, "invalid_request_error"), None,
-                      None, **headers)  # fmt: skip
+                      _CODES.get(status, "invalid_request"), **headers)  # fmt: skip
 
 
 def _describe_validation(exc: ValidationException) -> tuple[str, str | None]:

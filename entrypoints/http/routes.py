@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Controller, Request, get, post
 from litestar.status_codes import HTTP_200_OK
 
+from application.deadline import within
 from domain.use_cases import CreateEmbeddings, ListModels, Rerank
 from entrypoints.convert import (
     embeddings_request,
@@ -13,30 +14,30 @@ from entrypoints.convert import (
     rerank_request,
     rerank_response,
 )
+from entrypoints.http.openapi_doc import BODY_ERRORS, COMMON_ERRORS
 from entrypoints.http.strict_body import decode_strict
 from entrypoints.schemas import EmbeddingsBody, EmbeddingsOut, ModelsOut, RerankBody, RerankOut
 
 
 class OpenAIRoutes(Controller):
-    @get("/models", summary="List served models")
+    @get("/models", summary="List served models", responses=COMMON_ERRORS)
     async def models(self, list_models: ListModels) -> ModelsOut:
         """Every served model with its capabilities (`embed`, `rerank`) and dimension."""
         return models_response(list_models())
 
-    @post("/embeddings", status_code=HTTP_200_OK, summary="Create embeddings")
+    @post("/embeddings", status_code=HTTP_200_OK, summary="Create embeddings", responses=BODY_ERRORS)
     async def embeddings(
-        self, request: Request, data: EmbeddingsBody, create_embeddings: CreateEmbeddings
+        self, request: Request, data: EmbeddingsBody, create_embeddings: CreateEmbeddings, request_timeout: float
     ) -> EmbeddingsOut:
         """OpenAI embeddings; `instruction` / `prompt_type` at the top level or inside `extra_body`."""
         data = await decode_strict(request, EmbeddingsBody)
-        result = await create_embeddings(embeddings_request(data))
+        result = await within(request_timeout, create_embeddings(embeddings_request(data)))
         return embeddings_response(result, data.encoding_format)
 
-    @post("/rerank", status_code=HTTP_200_OK, summary="Rerank documents")
-    async def rerank(self, request: Request, data: RerankBody, rerank: Rerank) -> RerankOut:
+    @post("/rerank", status_code=HTTP_200_OK, summary="Rerank documents", responses=BODY_ERRORS)
+    async def rerank(self, request: Request, data: RerankBody, rerank: Rerank, request_timeout: float) -> RerankOut:
         """Cohere/Jina rerank: results carry each document's original `index`, best first."""
-        data = await decode_strict(request, RerankBody)
-        return rerank_response(await rerank(rerank_request(data)))
+        return await rerank_route(request, rerank, request_timeout)
 
 
 class V1(OpenAIRoutes):
@@ -53,7 +54,12 @@ class V2Rerank(Controller):
 
     path = "/v2"
 
-    @post("/rerank", status_code=HTTP_200_OK, summary="Rerank documents (Cohere v2 path)")
-    async def rerank(self, request: Request, data: RerankBody, rerank: Rerank) -> RerankOut:
-        data = await decode_strict(request, RerankBody)
-        return rerank_response(await rerank(rerank_request(data)))
+    @post("/rerank", status_code=HTTP_200_OK, summary="Rerank documents (Cohere v2 path)", responses=BODY_ERRORS)
+    async def rerank(self, request: Request, data: RerankBody, rerank: Rerank, request_timeout: float) -> RerankOut:
+        return await rerank_route(request, rerank, request_timeout)
+
+
+async def rerank_route(request: Request, rerank: Rerank, request_timeout: float) -> RerankOut:
+    # `data` is declared on the handlers for the OpenAPI document; the strict decode is what counts.
+    data = await decode_strict(request, RerankBody)
+    return rerank_response(await within(request_timeout, rerank(rerank_request(data))))

@@ -25,7 +25,17 @@ def _sentence_transformers(spec: ModelSpec) -> ServedModel:
     return sentence_transformers.load(spec)
 
 
-ENGINES: dict[str, EngineFactory] = {"fake": _fake, "sentence-transformers": _sentence_transformers}
+def _infinity(spec: ModelSpec) -> ServedModel:
+    from adapters.engines import infinity
+
+    return infinity.load(spec)
+
+
+ENGINES: dict[str, EngineFactory] = {
+    "fake": _fake,
+    "sentence-transformers": _sentence_transformers,
+    "infinity": _infinity,
+}
 
 
 @pytest.fixture(scope="session", params=sorted(ENGINES))

@@ -14,9 +14,9 @@ MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 TEXTS = ["Hello world", "Embeddings turn text into vectors.", "short"]
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with http_server({"ENGINE": "sentence-transformers"}) as base:
+@pytest.fixture(scope="module", params=["infinity", "sentence-transformers"])
+def server(request: pytest.FixtureRequest) -> Iterator[str]:
+    with http_server({"ENGINE": request.param}) as base:
         yield base
 
 

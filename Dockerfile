@@ -1,0 +1,131 @@
+# embedrank: OpenAI-compatible embeddings and reranking, for RunPod serverless or as an HTTP server.
+#
+#   GPU image, Qwen3-Embedding-0.6B and Qwen3-Reranker-0.6B baked in (the seed worker's models):
+#     docker build -t embedrank:qwen3-gpu .
+#   CPU image serving only the bundled all-MiniLM-L6-v2 (no model download):
+#     docker build -t embedrank:cpu --build-arg TORCH_VARIANT=cpu --build-arg BAKE_MODELS= --build-arg MODEL_NAMES= .
+#
+# Runs as `embedrank runpod` by default; `docker run … IMAGE serve` starts the HTTP server instead.
+# docs/deploy.md has every build argument, environment variable and run example.
+#
+# Stages: `models` downloads the baked models (it needs no project code, so code changes keep its cache),
+# `builder` installs torch and the project into /opt/venv, `runtime` gets only the venv and /models.
+# Only classic-builder syntax is used, so `docker build` with or without BuildKit (and docker-py, which
+# the container tests drive) builds it.
+
+ARG PYTHON_IMAGE=python:3.11.13-slim-bookworm
+# cuda: the default PyPI wheel, which bundles the CUDA runtime; cpu: the PyTorch CPU index, far smaller.
+ARG TORCH_VARIANT=cuda
+# Keep equal to pyproject.toml's pin (a test checks).
+ARG TORCH_VERSION=2.13.0
+# Overrides the variant's index, e.g. https://download.pytorch.org/whl/cu128 for another CUDA or for arm64 GPUs.
+ARG TORCH_INDEX_URL=
+# Hugging Face repo ids (optionally `org/name@revision`) downloaded into /models/<name> at build time.
+ARG BAKE_MODELS="Qwen/Qwen3-Embedding-0.6B;Qwen/Qwen3-Reranker-0.6B"
+# What the image serves: the ids clients send. Empty serves the embedded all-MiniLM-L6-v2.
+ARG MODEL_NAMES="/models/Qwen3-Embedding-0.6B;/models/Qwen3-Reranker-0.6B"
+# Repo files not downloaded: other frameworks' weights. Set it empty to bake whole repos (BACKEND=optimum reads ONNX).
+ARG BAKE_EXCLUDE="*.onnx;*.onnx_data;onnx/*;openvino/*;*.h5;*.msgpack;*.ot;*.tflite;*.gguf;coreml/*"
+# The image default follows the application default (a test checks); `sentence-transformers` is the fallback.
+ARG ENGINE=infinity
+
+FROM ${PYTHON_IMAGE} AS base
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_ROOT_USER_ACTION=ignore \
+    PYTHONUNBUFFERED=1
+
+# ---------------------------------------------------------------------------------------------------------
+FROM base AS models
+ARG BAKE_MODELS
+ARG MODEL_NAMES
+ARG BAKE_EXCLUDE
+COPY docker/constraints.txt /tmp/constraints.txt
+RUN pip install -c /tmp/constraints.txt huggingface-hub
+COPY docker/bake_models.py /tmp/bake_models.py
+# Checks MODEL_NAMES against BAKE_MODELS before downloading anything; empty BAKE_MODELS leaves /models empty.
+RUN python /tmp/bake_models.py --dest /models --bake "${BAKE_MODELS}" --serve "${MODEL_NAMES}" --exclude "${BAKE_EXCLUDE}"
+
+# ---------------------------------------------------------------------------------------------------------
+FROM base AS builder
+ARG TORCH_VARIANT
+ARG TORCH_VERSION
+ARG TORCH_INDEX_URL
+RUN python -m venv /opt/venv
+ENV PATH="/opt/venv/bin:${PATH}"
+WORKDIR /src
+COPY docker/constraints.txt docker/constraints.txt
+# torch alone from its variant's index, then its dependencies pinned from PyPI: the CPU index carries
+# only some versions of them. The second install keeps the torch already there (2.13.0+cpu is ==2.13.0).
+# The last line fails the build when the wheel does not match the variant (a CPU wheel in a GPU image).
+RUN case "${TORCH_VARIANT}" in \
+        cpu) variant_index=https://download.pytorch.org/whl/cpu ;; \
+        cuda) variant_index=https://pypi.org/simple ;; \
+        *) echo "TORCH_VARIANT must be cpu or cuda, not '${TORCH_VARIANT}'" >&2; exit 1 ;; \
+    esac \
+    && pip install --no-deps --index-url "${TORCH_INDEX_URL:-${variant_index}}" "torch==${TORCH_VERSION}" \
+    && pip install -c docker/constraints.txt "torch==${TORCH_VERSION}" \
+    && python -c "import torch; print('torch', torch.__version__, 'cuda', torch.version.cuda)" \
+    && python -c "import torch; assert ('${TORCH_VARIANT}' == 'cuda') == bool(torch.version.cuda), 'wrong wheel'"
+# Dependencies before code, so editing the code reuses this layer: empty package folders make the
+# first install resolve and fetch everything; the second adds the code alone.
+COPY pyproject.toml README.md ./
+RUN mkdir domain adapters application entrypoints \
+    && pip install -c docker/constraints.txt . \
+    && pip uninstall --yes embedrank
+COPY domain domain
+COPY adapters adapters
+COPY application application
+COPY entrypoints entrypoints
+RUN pip install --no-deps . && embedrank --help > /dev/null
+
+# ---------------------------------------------------------------------------------------------------------
+FROM base AS runtime
+ARG TORCH_VARIANT
+ARG MODEL_NAMES
+ARG ENGINE
+# tini is PID 1: it forwards SIGTERM (RunPod scale-down, `docker stop`) and reaps children; Python as
+# PID 1 would ignore SIGTERM, and RunPod offers no `--init`. The base image's tag fixes the Debian release;
+# an exact package version would break the build at Debian's next security update of it.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install --yes --no-install-recommends tini \
+    && rm -rf /var/lib/apt/lists/* \
+    && groupadd --system --gid 10001 embedrank \
+    && useradd --system --uid 10001 --gid embedrank --create-home --home-dir /home/embedrank \
+        --shell /usr/sbin/nologin embedrank
+COPY --from=builder /opt/venv /opt/venv
+COPY --from=models /models /models
+COPY docker/healthcheck.py /opt/embedrank/healthcheck.py
+# Models come from /models or the venv (the embedded default) and never from the network at run time.
+# HOST=0.0.0.0 so that a published port reaches `embedrank serve`; HF_HOME is writable by the user.
+ENV PATH="/opt/venv/bin:${PATH}" \
+    VIRTUAL_ENV=/opt/venv \
+    PYTHONDONTWRITEBYTECODE=1 \
+    HOME=/home/embedrank \
+    HF_HOME=/home/embedrank/.cache/huggingface \
+    HF_HUB_OFFLINE=1 \
+    TRANSFORMERS_OFFLINE=1 \
+    HF_HUB_DISABLE_TELEMETRY=1 \
+    INFINITY_ANONYMOUS_USAGE_STATS=0 \
+    NVIDIA_VISIBLE_DEVICES=all \
+    NVIDIA_DRIVER_CAPABILITIES=compute,utility \
+    MODEL_NAMES="${MODEL_NAMES}" \
+    ENGINE="${ENGINE}" \
+    HOST=0.0.0.0 \
+    PORT=8000
+# Fail the build, not the first cold start, on a setting the app rejects (an unknown ENGINE, say).
+RUN python -c "from application.settings import load_settings; print(*load_settings().model_specs(), sep='\n')"
+LABEL org.opencontainers.image.title="embedrank" \
+      org.opencontainers.image.description="OpenAI-compatible embedding and rerank server; RunPod worker by default" \
+      io.embedrank.torch-variant="${TORCH_VARIANT}" \
+      io.embedrank.model-names="${MODEL_NAMES}"
+USER 10001:10001
+WORKDIR /home/embedrank
+EXPOSE 8000
+# In RunPod mode the check passes without probing (see docker/healthcheck.py); in serve mode it asks
+# /ready. The long start period covers model loading: failures in it do not count, the first success ends it.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=600s --retries=3 \
+    CMD ["python", "/opt/embedrank/healthcheck.py", "/ready"]
+ENTRYPOINT ["tini", "--", "embedrank"]
+CMD ["runpod"]

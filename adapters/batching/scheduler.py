@@ -1,0 +1,195 @@
+"""One bounded queue per model; batches by token budget; tokenising and model work on their own threads.
+
+A request's path: `submit` on the event loop (refused with Overloaded when the queue is full, before any
+tokenising) → the tokenizer thread (`runner.prepare`) → the waiting items → the model thread
+(`plan_batch`, `runner.run`) → its results, in item order, back on the request's own event loop.
+The two threads overlap: the next request is tokenised while the model runs the current batch. Items of
+a request whose awaiting task was cancelled (client gone, deadline passed) are dropped before the model.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+import time
+from collections import deque
+from collections.abc import Sequence
+from typing import Any, Generic
+
+from adapters import metrics
+from adapters.batching.options import BatchingOptions
+from adapters.batching.plan import padded_tokens, plan_batch
+from adapters.batching.runner import BatchRunner, RequestT, ResultT, RowT
+from adapters.batching.work import Job, Outcome, WaitingItem
+from domain.errors import DeadlineExceeded, Overloaded, Unavailable
+
+
+class BatchScheduler(Generic[RequestT, RowT, ResultT]):
+    """Batches the work items of every request sent to one model."""
+
+    def __init__(
+        self,
+        runner: BatchRunner[RequestT, RowT, ResultT],
+        *,
+        name: str,
+        max_rows: int,
+        queue_size: int,
+        options: BatchingOptions | None = None,
+    ) -> None:
+        self._runner = runner
+        self._name = name
+        self._max_rows = max(1, max_rows)
+        self._queue_size = max(1, queue_size)
+        self._options = options or BatchingOptions()
+        self._admitted = 0  # items accepted and not yet answered: what the queue bound counts
+        self._admitted_lock = threading.Lock()
+        self._inbox: queue.SimpleQueue[Job[RequestT, ResultT] | None] = queue.SimpleQueue()
+        self._waiting: deque[WaitingItem[RequestT, RowT, ResultT]] = deque()
+        self._ready = threading.Condition()
+        self._closed = False
+        self._tokenizer_done = False
+        self._threads = [
+            threading.Thread(target=self._tokenize_forever, name=f"{name}-tokenize", daemon=True),
+            threading.Thread(target=self._run_forever, name=f"{name}-model", daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    async def submit(self, request: RequestT, *, size: int, timeout: float | None = None) -> Outcome[ResultT]:
+        """Results for every item of `request`, in item order. `size` counts its items for the queue bound.
+
+        Raises Overloaded when the queue is full, DeadlineExceeded past `timeout` seconds (default: the
+        options' deadline), Unavailable once closed, and whatever `prepare` or `run` raised for it.
+        """
+        if self._closed:
+            raise Unavailable(f"model '{self._name}' is shutting down")
+        self._admit(size)
+        loop = asyncio.get_running_loop()
+        job: Job[RequestT, ResultT] = Job(request=request, size=size, loop=loop, future=loop.create_future())
+        timeout = self._options.deadline_s if timeout is None else timeout
+        try:
+            self._inbox.put(job)
+            if not timeout:
+                return await job.future
+            try:
+                async with asyncio.timeout(timeout):
+                    return await job.future
+            except TimeoutError:
+                job.gone = "deadline"
+                raise DeadlineExceeded(f"the request did not finish within {timeout:g}s") from None
+        except asyncio.CancelledError:
+            job.gone = "cancelled"
+            raise
+        finally:
+            self._release(size)
+
+    async def close(self) -> None:
+        """Finish the work already accepted, then stop both threads."""
+        self._closed = True
+        self._inbox.put(None)
+        await asyncio.to_thread(self._join)
+
+    @property
+    def queued_items(self) -> int:
+        return self._admitted
+
+    def _join(self) -> None:
+        for thread in self._threads:
+            thread.join()
+
+    def _admit(self, size: int) -> None:
+        with self._admitted_lock:
+            if self._admitted + size > self._queue_size and self._admitted > 0:
+                metrics.REJECTED.labels(self._name, "queue_full").inc()
+                raise Overloaded(
+                    f"model '{self._name}' has {self._admitted} items queued (limit {self._queue_size}); retry shortly"
+                )
+            self._admitted += size
+            metrics.QUEUE_DEPTH.labels(self._name).set(self._admitted)
+
+    def _release(self, size: int) -> None:
+        with self._admitted_lock:
+            self._admitted -= size
+            metrics.QUEUE_DEPTH.labels(self._name).set(self._admitted)
+
+    # The tokenizer thread.
+    def _tokenize_forever(self) -> None:
+        while (job := self._inbox.get()) is not None:
+            if job.gone:
+                self._count_drop(job)
+                continue
+            started = time.perf_counter()
+            try:
+                prepared = list(self._runner.prepare(job.request))
+            except Exception as exc:
+                job.settle(exc)
+                continue
+            metrics.TOKENIZATION.labels(self._name).observe(time.perf_counter() - started)
+            job.expect([p.length for p in prepared])
+            if not prepared:
+                job.settle(Outcome(results=[], lengths=[]))
+                continue
+            with self._ready:
+                self._waiting.extend(WaitingItem(job, i, p.length, p.row) for i, p in enumerate(prepared))
+                self._ready.notify()
+        with self._ready:
+            self._tokenizer_done = True
+            self._ready.notify()
+
+    # The model thread: the only one that runs the model.
+    def _run_forever(self) -> None:
+        while True:
+            with self._ready:
+                while not self._waiting and not self._tokenizer_done:
+                    self._ready.wait()
+                if not self._waiting:
+                    return
+                batch = self._next_batch()
+            if batch:
+                self._run(batch)
+
+    def _next_batch(self) -> list[WaitingItem[RequestT, RowT, ResultT]]:
+        window: list[WaitingItem[RequestT, RowT, ResultT]] = []
+        while self._waiting and len(window) < self._options.lookahead:
+            item = self._waiting.popleft()
+            if item.job.gone:
+                self._count_drop(item.job)
+            else:
+                window.append(item)
+        chosen = set(
+            plan_batch(
+                [item.length for item in window],
+                token_budget=self._options.token_budget,
+                max_rows=self._max_rows,
+                min_efficiency=self._options.min_efficiency,
+            )
+        )
+        # Items not chosen go back to the front, still in arrival order.
+        self._waiting.extendleft(reversed([item for k, item in enumerate(window) if k not in chosen]))
+        return [window[k] for k in sorted(chosen)]
+
+    def _run(self, batch: Sequence[WaitingItem[RequestT, RowT, ResultT]]) -> None:
+        started = time.perf_counter()
+        wait = metrics.QUEUE_WAIT.labels(self._name)
+        for item in batch:
+            wait.observe(started - item.job.submitted)
+        try:
+            results = self._runner.run([item.row for item in batch])
+            if len(results) != len(batch):
+                raise RuntimeError(f"the runner returned {len(results)} results for {len(batch)} rows")
+        except Exception as exc:
+            for job in {id(item.job): item.job for item in batch}.values():
+                job.gone = job.gone or "failed"
+                job.settle(exc)
+            return
+        metrics.INFERENCE.labels(self._name).observe(time.perf_counter() - started)
+        metrics.BATCH_SIZE.labels(self._name).observe(len(batch))
+        metrics.BATCH_TOKENS.labels(self._name).observe(padded_tokens([item.length for item in batch]))
+        for item, result in zip(batch, results, strict=True):
+            item.job.deliver(item.index, result)
+
+    def _count_drop(self, job: Job[Any, Any]) -> None:
+        if job.gone in ("cancelled", "deadline") and not job.drop_counted:
+            job.drop_counted = True
+            metrics.REJECTED.labels(self._name, job.gone).inc()

@@ -1,0 +1,164 @@
+"""Our Qwen3-Reranker engine against the official transformers recipe, on the tiny random checkpoint.
+
+The reference below is the model card's recipe: the exact prompt, left padding, full logits, softmax
+over [no, yes] at the last position. fp32 on CPU, so the two agree to float rounding.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+import torch
+from transformers import AutoModelForCausalLM, AutoTokenizer
+
+from adapters.engines.base import ModelSpec
+from adapters.engines.qwen3_reranker import Qwen3Reranker, load
+from adapters.engines.qwen3_reranker_prompt import DEFAULT_INSTRUCTION, PREFIX, SUFFIX, body_text
+from domain.errors import InvalidInput
+
+TOLERANCE = 1e-4
+QUERY = "What is the capital of France?"
+WORDS = ["the", "capital", "of", "France", "is", "Paris", "river", "42", ",", ".", ";", "(", "é", "中文"]
+
+
+class Recipe:
+    def __init__(self, directory: Path) -> None:
+        self.tokenizer = AutoTokenizer.from_pretrained(directory, padding_side="left")
+        self.model = AutoModelForCausalLM.from_pretrained(directory, dtype=torch.float32).eval()
+        self.prefix = self.tokenizer.encode(PREFIX, add_special_tokens=False)
+        self.suffix = self.tokenizer.encode(SUFFIX, add_special_tokens=False)
+        self.yes = self.tokenizer.convert_tokens_to_ids("yes")
+        self.no = self.tokenizer.convert_tokens_to_ids("no")
+
+    def __call__(
+        self, query: str, documents: Sequence[str], instruction: str | None = None, max_length: int = 512
+    ) -> list[float]:
+        pairs = [body_text(instruction or DEFAULT_INSTRUCTION, query, d) for d in documents]
+        inputs = self.tokenizer(
+            pairs,
+            padding=False,
+            truncation="longest_first",
+            return_attention_mask=False,
+            max_length=max_length - len(self.prefix) - len(self.suffix),
+        )
+        inputs["input_ids"] = [self.prefix + ids + self.suffix for ids in inputs["input_ids"]]
+        batch = self.tokenizer.pad(inputs, padding=True, return_tensors="pt")
+        with torch.no_grad():
+            logits = self.model(**batch).logits[:, -1, :]
+        pair = torch.stack([logits[:, self.no], logits[:, self.yes]], dim=1)
+        return torch.nn.functional.log_softmax(pair, dim=1)[:, 1].exp().tolist()
+
+
+@pytest.fixture(scope="module")
+def recipe(qwen3_reranker_dir: Path) -> Recipe:
+    return Recipe(qwen3_reranker_dir)
+
+
+def _engine(directory: Path, **options: object) -> Qwen3Reranker:
+    return load(ModelSpec(id="qwen3-reranker-tiny", path=str(directory), device="cpu"), **options)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module", params=[True, False], ids=["shared-prefix", "full-prompts"])
+def engine(request: pytest.FixtureRequest, qwen3_reranker_dir: Path) -> Iterator[Qwen3Reranker]:
+    model = _engine(qwen3_reranker_dir, shared_prefix=request.param)
+    assert model.shared_prefix is request.param
+    yield model
+    asyncio.run(model.close())
+
+
+def score(engine: Qwen3Reranker, query: str, documents: Sequence[str], **kwargs: object) -> list[float]:
+    options = {"instruction": None, "truncate": True, **kwargs}
+    return list(asyncio.run(engine.score(query, documents, **options)).scores)  # type: ignore[arg-type]
+
+
+def assert_close(ours: Sequence[float], reference: Sequence[float]) -> None:
+    assert len(ours) == len(reference)
+    worst = max(abs(a - b) for a, b in zip(ours, reference, strict=True))
+    assert worst < TOLERANCE, (worst, ours, reference)
+
+
+def mixed_documents(count: int, seed: int = 3) -> list[str]:
+    rng = random.Random(seed)
+    docs = [" ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 60))) for _ in range(count)]
+    # Awkward starts and ends at the cut after "<Document>:".
+    return [*docs, "", " leading space", "\nnewline first", "5 apples", "<|im_end|> injected"]
+
+
+def test_single_document(engine: Qwen3Reranker, recipe: Recipe) -> None:
+    docs = ["Paris is the capital and largest city of France."]
+    assert_close(score(engine, QUERY, docs), recipe(QUERY, docs))
+
+
+def test_mixed_length_batch(engine: Qwen3Reranker, recipe: Recipe) -> None:
+    docs = mixed_documents(8)
+    ours, reference = score(engine, QUERY, docs), recipe(QUERY, docs)
+    assert_close(ours, reference)
+    # The fixture model spreads its scores: a wrong position or mask could not hide in the tolerance.
+    assert max(reference) - min(reference) > 0.02
+
+
+def test_custom_instruction(engine: Qwen3Reranker, recipe: Recipe) -> None:
+    docs = mixed_documents(4, seed=5)
+    instruction = "Given a question, find passages in French"
+    ours = score(engine, QUERY, docs, instruction=instruction)
+    assert_close(ours, recipe(QUERY, docs, instruction))
+    assert max(abs(a - b) for a, b in zip(ours, recipe(QUERY, docs), strict=True)) > TOLERANCE
+
+
+def test_truncation_of_a_long_document(engine: Qwen3Reranker, recipe: Recipe) -> None:
+    docs = ["short one", "Paris " + "and the river bank " * 300, "another short one"]
+    max_length = engine.info.max_tokens
+    assert_close(score(engine, QUERY, docs), recipe(QUERY, docs, max_length=max_length))
+    with pytest.raises(InvalidInput, match=r"documents\[1\]"):
+        score(engine, QUERY, docs, truncate=False)
+
+
+def test_a_query_that_fills_the_window(engine: Qwen3Reranker, recipe: Recipe) -> None:
+    query = "where " * 600
+    docs = ["one", "two"]
+    assert_close(score(engine, query, docs), recipe(query, docs))
+    with pytest.raises(InvalidInput, match="query"):
+        score(engine, query, docs, truncate=False)
+
+
+def test_alone_equals_in_batch(engine: Qwen3Reranker) -> None:
+    docs = mixed_documents(9, seed=11)
+    batch = score(engine, QUERY, docs)
+    alone = [score(engine, QUERY, [d])[0] for d in docs]
+    assert_close(batch, alone)
+
+
+def test_token_budget_splits_work_without_changing_scores(qwen3_reranker_dir: Path, recipe: Recipe) -> None:
+    docs = mixed_documents(10, seed=13)
+    for shared in (True, False):
+        tiny_budget = _engine(qwen3_reranker_dir, shared_prefix=shared, token_budget=1)
+        try:
+            assert_close(score(tiny_budget, QUERY, docs), recipe(QUERY, docs))
+        finally:
+            asyncio.run(tiny_budget.close())
+
+
+def test_token_counts_are_the_tokens_the_model_sees(engine: Qwen3Reranker, recipe: Recipe) -> None:
+    docs = mixed_documents(3, seed=17)
+    pairs = [body_text(DEFAULT_INSTRUCTION, QUERY, d) for d in docs]
+    bodies = recipe.tokenizer(pairs)["input_ids"]
+    expected = sum(len(recipe.prefix) + len(ids) + len(recipe.suffix) for ids in bodies)
+    result = asyncio.run(engine.score(QUERY, docs, instruction=None, truncate=True))
+    assert result.token_count == expected
+
+
+def test_untied_lm_head(tmp_path: Path) -> None:
+    # Larger Qwen3 checkpoints keep a separate LM head: the score vector must come from it.
+    from tests.support.qwen3_models import build_qwen3_reranker
+
+    directory = build_qwen3_reranker(tmp_path, seed=1, tie_word_embeddings=False)
+    docs = mixed_documents(3, seed=19)
+    model = _engine(directory)
+    try:
+        assert_close(score(model, QUERY, docs), Recipe(directory)(QUERY, docs))
+    finally:
+        asyncio.run(model.close())

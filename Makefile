@@ -23,6 +23,10 @@ test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest
 
+# Minutes of concurrent load on the fake engine (not part of `make test`); SOAK_MINUTES=30 for longer.
+soak: install
+	$(PY) -m bench.soak --minutes $(or $(SOAK_MINUTES),5)
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy

@@ -3,9 +3,10 @@
 It serves any model id: names containing "rerank" are rerankers, the rest embed; embedding models
 whose name contains "qwen3" are instruction-aware, as the real Qwen3-Embedding is.
 
-Like a real engine it holds at most `spec.queue_size` items at once (more → Overloaded, a request
-that alone is larger → InvalidInput) and can take `delay_ms` per call, so tests can exercise
-backpressure, deadlines and draining without a model.
+Like the batching scheduler it holds at most `spec.queue_size` items at once (more → Overloaded; a
+request larger than the whole queue runs alone when the queue is empty, so it is never refused for
+good) and can take `delay_ms` per call, so tests can exercise backpressure, deadlines and draining
+without a model.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ class FakeModel:
         self._held = 0
 
     async def embed(self, inputs: Sequence[EmbedInput], *, truncate: bool) -> EncodedBatch:
-        async with self._admitted(len(inputs), "input"):
+        async with self._admitted(len(inputs)):
             seen = [self._what_the_model_sees(item, i, truncate) for i, item in enumerate(inputs)]
         return EncodedBatch(
             vectors=[hash_vector(text, self._dimension) for text, _ in seen],
@@ -61,7 +62,7 @@ class FakeModel:
     async def score(
         self, query: str, documents: Sequence[str], *, instruction: str | None, truncate: bool
     ) -> ScoredBatch:
-        async with self._admitted(len(documents), "documents"):
+        async with self._admitted(len(documents)):
             query_words = set(_WORD.findall(query.lower()))
             scores = [overlap(query_words, set(_WORD.findall(doc.lower()))) for doc in documents]
         used = len(query.split()) * len(documents) + sum(len(d.split()) for d in documents)
@@ -71,13 +72,9 @@ class FakeModel:
         return None
 
     @contextlib.asynccontextmanager
-    async def _admitted(self, items: int, param: str) -> AsyncIterator[None]:
-        # Decided before any work, as a real queue would: too big ever → 400, full now → 429.
-        if items > self._capacity:
-            raise InvalidInput(
-                f"the request has {items} items; this model queues at most {self._capacity}", param=param
-            )
-        if self._held + items > self._capacity:
+    async def _admitted(self, items: int) -> AsyncIterator[None]:
+        # Decided before any work, as the scheduler's queue does (adapters/batching/scheduler.py).
+        if self._held + items > self._capacity and self._held > 0:
             raise Overloaded(f"model '{self.info.id}' has {self._held} items queued; retry shortly")
         self._held += items
         try:

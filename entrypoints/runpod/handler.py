@@ -50,12 +50,16 @@ class JobHandler:
         try:
             parsed = parse_job(job)
             await self._ensure_loaded()
-            return JobOutput(msgspec.to_builtins(await self._run(parsed)))
+            # Admitted jobs are what a shutdown waits for; once draining, new ones are refused.
+            with self._lifecycle.admit():
+                return JobOutput(msgspec.to_builtins(await self._run(parsed)))
         except Exception as exc:
             return self._failure(job, exc)
 
-    async def close(self) -> None:
-        """Release the engines once the SDK has stopped running jobs."""
+    async def close(self, drain_timeout: float = 30.0) -> None:
+        """Refuse new jobs, let admitted ones finish (the SDK also drains its own tasks), release engines."""
+        self._lifecycle.begin_drain()
+        await self._lifecycle.wait_idle(drain_timeout)
         await self._lifecycle.stop()
 
     async def _ensure_loaded(self) -> None:

@@ -30,7 +30,7 @@ def start_worker(settings: Settings, sdk_argv: Sequence[str]) -> int:
         # Also on the SDK's sys.exit: an engine's worker threads (infinity's) would keep the process alive.
         # The SDK's loop is closed by now, so the engines are stopped on a fresh one.
         try:
-            asyncio.run(handler.close())
+            asyncio.run(handler.close(settings.drain_timeout))
         except Exception:
             log.exception("stopping the engines failed")
     return 0

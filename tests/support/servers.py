@@ -8,8 +8,10 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
+from typing import IO
 from pathlib import Path
 
 import httpx
@@ -23,11 +25,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_until(url: str, timeout: float, process: subprocess.Popen[bytes], want: int = 200) -> None:
+def wait_until(
+    url: str, timeout: float, process: subprocess.Popen[bytes], log: IO[bytes] | None = None, want: int = 200
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited early with code {process.returncode}: {_tail(process)}")
+            tail = ""
+            if log is not None:
+                log.seek(0)
+                tail = log.read().decode(errors="replace")[-3000:]
+            raise RuntimeError(f"server exited early with code {process.returncode}: {tail}")
         with contextlib.suppress(httpx.HTTPError):
             if httpx.get(url, timeout=2).status_code == want:
                 return
@@ -35,30 +43,27 @@ def wait_until(url: str, timeout: float, process: subprocess.Popen[bytes], want:
     raise TimeoutError(f"{url} not {want} within {timeout}s")
 
 
-def _tail(process: subprocess.Popen[bytes]) -> str:
-    if process.stderr is None:
-        return ""
-    return process.stderr.read().decode(errors="replace")[-3000:]
-
-
 @contextlib.contextmanager
 def http_server(env: Mapping[str, str], timeout: float = 120) -> Iterator[str]:
     """`embedrank serve` on a free port; yields its base URL once /ready says 200."""
     port = free_port()
     full_env = {**os.environ, **env, "HOST": "127.0.0.1", "PORT": str(port), "HF_HUB_OFFLINE": "1"}
+    # stderr goes to a file: a pipe nobody reads would stall a chatty server once its buffer fills.
+    log = tempfile.TemporaryFile()
     process = subprocess.Popen(
         [sys.executable, "-m", "entrypoints.cli", "serve"],
         cwd=REPO,
         env=full_env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until(f"{base}/ready", timeout, process)
+        wait_until(f"{base}/ready", timeout, process, log)
         yield base
     finally:
         stop(process)
+        log.close()
 
 
 def stop(process: subprocess.Popen[bytes], timeout: float = 20) -> int:
@@ -69,6 +74,4 @@ def stop(process: subprocess.Popen[bytes], timeout: float = 20) -> int:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-    if process.stderr is not None:
-        process.stderr.close()
     return process.returncode

@@ -77,10 +77,10 @@ class YesNoScorer:
         from transformers import DynamicCache
 
         n, width = len(rows), max(len(r) for r in rows)
+        # Built on the host and moved once: one transfer per batch, not one per row.
+        padded = [row + [self._pad_id] * (width - len(row)) for row in rows]
+        ids = torch.tensor(padded, dtype=torch.long, device=self._device)
         lengths = torch.tensor([len(r) for r in rows], device=self._device)
-        ids = torch.full((n, width), self._pad_id, dtype=torch.long, device=self._device)
-        for i, row in enumerate(rows):
-            ids[i, : len(row)] = torch.tensor(row, device=self._device)
         columns = torch.arange(width, device=self._device)
         # Attention mask over shared + row columns: the shared part is real for every row.
         shared_mask = torch.ones(n, past_len, dtype=torch.long, device=self._device)
@@ -88,7 +88,7 @@ class YesNoScorer:
         positions = past_len + columns
         cache = None
         if past is not None:
-            # expand() is a view: the batch shares one copy of the prefix until the layers append to it.
+            # expand() is a view: no per-row copies of the prefix beyond those the cache makes as it grows.
             cache = DynamicCache(
                 ddp_cache_data=[(k.expand(n, -1, -1, -1), v.expand(n, -1, -1, -1)) for k, v in past],
                 config=self._decoder.config,

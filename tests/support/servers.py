@@ -11,8 +11,8 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
-from typing import IO
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -49,21 +49,20 @@ def http_server(env: Mapping[str, str], timeout: float = 120) -> Iterator[str]:
     port = free_port()
     full_env = {**os.environ, **env, "HOST": "127.0.0.1", "PORT": str(port), "HF_HUB_OFFLINE": "1"}
     # stderr goes to a file: a pipe nobody reads would stall a chatty server once its buffer fills.
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "entrypoints.cli", "serve"],
-        cwd=REPO,
-        env=full_env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until(f"{base}/ready", timeout, process, log)
-        yield base
-    finally:
-        stop(process)
-        log.close()
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "entrypoints.cli", "serve"],
+            cwd=REPO,
+            env=full_env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_until(f"{base}/ready", timeout, process, log)
+            yield base
+        finally:
+            stop(process)
 
 
 def stop(process: subprocess.Popen[bytes], timeout: float = 20) -> int:

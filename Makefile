@@ -21,6 +21,7 @@ serve: install
 test: install
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest
 
 # Minutes of concurrent load on the fake engine (not part of `make test`); SOAK_MINUTES=30 for longer.

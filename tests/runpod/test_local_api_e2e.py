@@ -23,6 +23,7 @@ ENGINE_ENV = {
     # One embedding model, as on the real engine, so that test_input.json (which names none) resolves.
     "fake": {"ENGINE": "fake", "MODEL_NAMES": f"{SEED_EMBEDDER};{SEED_RERANKER}"},
     "sentence-transformers": {"ENGINE": "sentence-transformers", "DEVICE": "cpu"},  # the embedded default model
+    "infinity": {"ENGINE": "infinity", "DEVICE": "cpu"},
 }
 QWEN3_DEFAULT_TASK = SEARCH_TASK  # the fake Qwen3 uses the real one's default task
 

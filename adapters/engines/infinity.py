@@ -24,9 +24,9 @@ from typing import Any, TypeVar
 from adapters.engines.base import ModelSpec, ServedModel
 from adapters.engines.checkpoint import QWEN3_RERANKER, local_dir
 from adapters.engines.infinity_args import check_backend, engine_args
-from adapters.engines.infinity_info import embedding_info, reranker_info, transformer_module
 from adapters.engines.infinity_replica import instrument
 from adapters.engines.infinity_tokens import ModelTokenizer
+from adapters.engines.st_model_info import embedding_info, reranker_info, transformer_module
 from adapters.engines.torch_runtime import resolve_device
 from domain.errors import CapabilityNotSupported, EmbedRankError, EngineFailed, NonFiniteOutput, Overloaded, Unavailable
 from domain.models import EmbedInput, EncodedBatch, ModelInfo, ScoredBatch
@@ -189,10 +189,10 @@ def load(spec: ModelSpec) -> ServedModel:
     replica: Any = engine._model_replicas[0]
     if engine.capabilities == {"embed"} and spec.kind in ("auto", "embedding"):
         module = transformer_module(replica)
-        info = embedding_info(spec, replica, directory)
+        info = embedding_info(spec, replica, directory, "infinity")
         tokenizer = ModelTokenizer(module.tokenizer, info.max_tokens, lower_case=bool(module.do_lower_case))
     elif engine.capabilities == {"rerank"} and spec.kind in ("auto", "cross-encoder"):
-        info = reranker_info(spec, replica)
+        info = reranker_info(spec, replica, "infinity")
         tokenizer = ModelTokenizer(replica.tokenizer, info.max_tokens)
     else:
         raise ValueError(

@@ -13,7 +13,7 @@ import copy
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from domain.errors import InvalidInput
+from adapters.engines.st_model_info import too_long
 from domain.models import EmbedInput
 
 
@@ -31,14 +31,6 @@ class Tokenized(str):
         # infinity orders its queue by len() of the string to batch similar lengths together:
         # make that the real token count.
         return len(self.features["input_ids"])
-
-
-def too_long(param: str, count: int, limit: int) -> InvalidInput:
-    # Same wording as the sentence-transformers engine: clients see one message whatever the engine.
-    return InvalidInput(
-        f"{param} has {count} tokens, over the model's limit of {limit}; shorten it or send truncate: true",
-        param=param.split("[")[0],
-    )
 
 
 class ModelTokenizer:

@@ -8,31 +8,21 @@ model runs on another, so the event loop never blocks and torch never fights its
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Sequence
 from typing import Any
 
 from adapters.batching import BatchingOptions, BatchScheduler, Prepared
 from adapters.engines.base import ModelSpec, ServedModel
-from adapters.engines.checkpoint import CROSS_ENCODER, detect_kind, local_dir, read_json
+from adapters.engines.checkpoint import CROSS_ENCODER, detect_kind, local_dir
+from adapters.engines.st_model_info import embedding_info, reranker_info, too_long
 from adapters.engines.torch_runtime import resolve_device, resolve_dtype
-from domain.errors import CapabilityNotSupported, InvalidInput
-from domain.models import Capability, EmbedInput, EncodedBatch, ModelInfo, ScoredBatch
+from domain.errors import CapabilityNotSupported
+from domain.models import EmbedInput, EncodedBatch, ModelInfo, ScoredBatch
 
-# A sentence-transformers query prompt of this shape marks an instruction-aware (Qwen3-style) model.
-_INSTRUCT_PROMPT = re.compile(r"^Instruct: (?P<task>.*)\nQuery:$", re.DOTALL)
-QWEN3_MIN_DIMENSIONS = 32
-
+OWNED_BY = "sentence-transformers"
 EmbedRequest = tuple[Sequence[EmbedInput], bool]  # inputs, truncate
 PairRequest = tuple[str, Sequence[str], bool]  # query, documents, truncate
-
-
-def too_long(param: str, count: int, limit: int) -> InvalidInput:
-    return InvalidInput(
-        f"{param} has {count} tokens, over the model's limit of {limit}; shorten it or send truncate: true",
-        param=param.split("[")[0],
-    )
 
 
 class SentenceTransformerEmbedder:
@@ -157,25 +147,6 @@ def _relevance(logits: Any) -> list[float]:
     return torch.softmax(logits, dim=1)[:, -1].tolist()
 
 
-def _embedding_info(spec: ModelSpec, model: Any, directory: Any) -> ModelInfo:
-    prompts = dict(getattr(model, "prompts", {}) or {})
-    match = _INSTRUCT_PROMPT.match(prompts.get("query", ""))
-    model_type = read_json(directory / "config.json").get("model_type", "")
-    instruction_aware = bool(match) or model_type == "qwen3"
-    return ModelInfo(
-        id=spec.id,
-        capabilities=frozenset({Capability.EMBED}),
-        dimension=model.get_sentence_embedding_dimension(),
-        min_dimensions=QWEN3_MIN_DIMENSIONS if instruction_aware else 1,
-        max_tokens=int(model.max_seq_length or model.tokenizer.model_max_length),
-        vocab_size=len(model.tokenizer),
-        instruction_aware=instruction_aware,
-        default_instruction=match.group("task") if match else None,
-        prompts={k: v for k, v in prompts.items() if isinstance(v, str)},
-        owned_by="sentence-transformers",
-    )
-
-
 def _load_dtype(spec: ModelSpec, device: str) -> Any:
     """The dtype to load weights in; int8 loads fp32 and is quantized after loading (CPU only)."""
     if spec.dtype == "int8":
@@ -211,15 +182,7 @@ def load(spec: ModelSpec, *, batching: BatchingOptions | None = None) -> ServedM
     if detect_kind(directory) == CROSS_ENCODER:
         encoder = CrossEncoder(str(directory), device=device, automodel_args={"dtype": dtype})
         encoder.model = _quantize_if_int8(spec, encoder.model.eval())
-        config = encoder.model.config
-        info = ModelInfo(
-            id=spec.id,
-            capabilities=frozenset({Capability.RERANK}),
-            max_tokens=int(encoder.max_length or getattr(config, "max_position_embeddings", 512)),
-            vocab_size=len(encoder.tokenizer),
-            owned_by="sentence-transformers",
-        )
-        return CrossEncoderReranker(spec, encoder, info, batching)
+        return CrossEncoderReranker(spec, encoder, reranker_info(spec, encoder, OWNED_BY), batching)
     model = SentenceTransformer(str(directory), device=device, model_kwargs={"dtype": dtype})
     model = _quantize_if_int8(spec, model.eval())
-    return SentenceTransformerEmbedder(spec, model, _embedding_info(spec, model, directory), batching)
+    return SentenceTransformerEmbedder(spec, model, embedding_info(spec, model, directory, OWNED_BY), batching)

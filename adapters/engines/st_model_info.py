@@ -1,4 +1,7 @@
-"""What a model loaded by infinity can do (ModelInfo), read from the loaded sentence-transformers objects."""
+"""What a sentence-transformers model can do (ModelInfo), read from the loaded objects.
+
+Shared by the engines that load through sentence-transformers: ours and infinity's.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +11,9 @@ from typing import Any
 
 from adapters.engines.base import ModelSpec
 from adapters.engines.checkpoint import read_json
+from domain.errors import InvalidInput
 from domain.models import Capability, ModelInfo
 
-OWNED_BY = "infinity"
 # A sentence-transformers query prompt of this shape marks an instruction-aware (Qwen3-style) model.
 INSTRUCT_PROMPT = re.compile(r"^Instruct: (?P<task>.*)\nQuery:$", re.DOTALL)
 QWEN3_MIN_DIMENSIONS = 32
@@ -25,7 +28,7 @@ def transformer_module(model: Any) -> Any:
     return first._tokenize.__self__ if hasattr(first, "_tokenize") else first
 
 
-def embedding_info(spec: ModelSpec, model: Any, directory: Path) -> ModelInfo:
+def embedding_info(spec: ModelSpec, model: Any, directory: Path, owned_by: str) -> ModelInfo:
     module = transformer_module(model)
     prompts = {k: v for k, v in (getattr(model, "prompts", None) or {}).items() if isinstance(v, str)}
     match = INSTRUCT_PROMPT.match(prompts.get("query", ""))
@@ -40,17 +43,17 @@ def embedding_info(spec: ModelSpec, model: Any, directory: Path) -> ModelInfo:
         instruction_aware=instruction_aware,
         default_instruction=match.group("task") if match else None,
         prompts=prompts,
-        owned_by=OWNED_BY,
+        owned_by=owned_by,
     )
 
 
-def reranker_info(spec: ModelSpec, encoder: Any) -> ModelInfo:
+def reranker_info(spec: ModelSpec, encoder: Any, owned_by: str) -> ModelInfo:
     return ModelInfo(
         id=spec.id,
         capabilities=frozenset({Capability.RERANK}),
         max_tokens=cross_encoder_limit(encoder),
         vocab_size=len(encoder.tokenizer),
-        owned_by=OWNED_BY,
+        owned_by=owned_by,
     )
 
 
@@ -62,3 +65,11 @@ def cross_encoder_limit(encoder: Any) -> int:
     declared = encoder.tokenizer.model_max_length
     # RoBERTa-style models declare 514 positions but read 512 tokens: trust a real tokenizer limit first.
     return int(min(declared, positions)) if declared < _NO_LIMIT else int(positions)
+
+
+def too_long(param: str, count: int, limit: int) -> InvalidInput:
+    """The refusal of an over-long item under truncate: false; one wording whatever the engine."""
+    return InvalidInput(
+        f"{param} has {count} tokens, over the model's limit of {limit}; shorten it or send truncate: true",
+        param=param.split("[")[0],
+    )

@@ -12,6 +12,7 @@ from typing import Any
 import msgspec
 
 from application.settings import ConfigError, Settings, load_settings
+from entrypoints.bench import add_bench_parser
 from entrypoints.runpod.flags import add_runpod_flags, runpod_argv
 
 SERVE_FLAGS = {"host": "host", "port": "port", "models": "model_names", "engine": "engine", "device": "device"}
@@ -48,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     worker = commands.add_parser("runpod", help="start the RunPod serverless worker (or its local test API)")
     _model_flags(worker)
     add_runpod_flags(worker)
+
+    add_bench_parser(commands)
     return parser
 
 
@@ -82,6 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from entrypoints.runpod.worker import start_worker
 
         return start_worker(settings, runpod_argv(args))
+    if args.command == "bench":
+        from entrypoints.bench import run_bench_command
+
+        return run_bench_command(args)
     return asyncio.run(_one_shot(args, settings))
 
 

@@ -19,3 +19,6 @@ class BatchingOptions:
     min_efficiency: float = DEFAULT_MIN_EFFICIENCY
     # Seconds a request may spend queued and running before DeadlineExceeded; None: no limit.
     deadline_s: float | None = None
+    # Threads that run batches. One owns all cores (torch's own threads); on small CPUs two threads of
+    # one torch thread each keep both cores busy while the other one is in Python (see docs/benchmarks.md).
+    model_threads: int = 1

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 # Padding may take at most this share of a batch's tokens; past it the items wait for better company.
-DEFAULT_MIN_EFFICIENCY = 0.8
+DEFAULT_MIN_EFFICIENCY = 0.95
 
 
 def plan_batch(

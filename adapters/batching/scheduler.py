@@ -49,9 +49,10 @@ class BatchScheduler(Generic[RequestT, RowT, ResultT]):
         self._ready = threading.Condition()
         self._closed = False
         self._tokenizer_done = False
-        self._threads = [
-            threading.Thread(target=self._tokenize_forever, name=f"{name}-tokenize", daemon=True),
-            threading.Thread(target=self._run_forever, name=f"{name}-model", daemon=True),
+        self._threads = [threading.Thread(target=self._tokenize_forever, name=f"{name}-tokenize", daemon=True)]
+        self._threads += [
+            threading.Thread(target=self._run_forever, name=f"{name}-model-{n}", daemon=True)
+            for n in range(max(1, self._options.model_threads))
         ]
         for thread in self._threads:
             thread.start()
@@ -135,9 +136,9 @@ class BatchScheduler(Generic[RequestT, RowT, ResultT]):
                 self._ready.notify()
         with self._ready:
             self._tokenizer_done = True
-            self._ready.notify()
+            self._ready.notify_all()  # every model thread must see that no more work will come
 
-    # The model thread: the only one that runs the model.
+    # The model threads: the only ones that run the model (one unless options.model_threads says more).
     def _run_forever(self) -> None:
         while True:
             with self._ready:
@@ -146,6 +147,8 @@ class BatchScheduler(Generic[RequestT, RowT, ResultT]):
                 if not self._waiting:
                     return
                 batch = self._next_batch()
+                if self._waiting:
+                    self._ready.notify()  # work is left: another model thread may take it meanwhile
             if batch:
                 self._run(batch)
 

@@ -30,8 +30,6 @@ class SentenceTransformerEmbedder:
         self.info = info
         self._model = model
         self._tokenizer = model.tokenizer
-        # We pad pre-tokenized ids on purpose (token-id inputs, one tokenisation pass): silence the hint.
-        self._tokenizer.deprecation_warnings["Asking-to-pad-a-fast-tokenizer"] = True
         self._max_tokens = info.max_tokens
         self._scheduler: BatchScheduler[EmbedRequest, list[int], list[float]] = BatchScheduler(
             self, name=spec.id, max_rows=spec.batch_size, queue_size=spec.queue_size, options=batching
@@ -83,9 +81,9 @@ class SentenceTransformerEmbedder:
     def forward(self, rows: list[list[int]]) -> list[list[float]]:
         import torch
 
-        features = self._tokenizer.pad({"input_ids": rows}, padding=True, return_tensors="pt")
+        ids, mask = pad_rows(rows, self._tokenizer.pad_token_id or 0, left=self._tokenizer.padding_side == "left")
         device = self._model.device
-        features = {k: v.to(device) for k, v in features.items()}
+        features = {"input_ids": ids.to(device), "attention_mask": mask.to(device)}
         # Normalise in fp32 whatever the model's dtype: bf16 norms are off by ~1e-3.
         out = self._model.forward(features)["sentence_embedding"].float()
         out = torch.nn.functional.normalize(out, p=2, dim=1)
@@ -97,7 +95,6 @@ class CrossEncoderReranker:
         self.info = info
         self._model = model
         self._tokenizer = model.tokenizer
-        self._tokenizer.deprecation_warnings["Asking-to-pad-a-fast-tokenizer"] = True
         self._scheduler: BatchScheduler[PairRequest, dict[str, list[int]], float] = BatchScheduler(
             self, name=spec.id, max_rows=spec.batch_size, queue_size=spec.queue_size, options=batching
         )
@@ -132,10 +129,34 @@ class CrossEncoderReranker:
     def run(self, rows: Sequence[dict[str, list[int]]]) -> list[float]:
         import torch
 
+        left = self._tokenizer.padding_side == "left"
+        ids, mask = pad_rows([r["input_ids"] for r in rows], self._tokenizer.pad_token_id or 0, left=left)
+        features = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in rows[0]:
+            pad_type = self._tokenizer.pad_token_type_id
+            features["token_type_ids"] = pad_rows([r["token_type_ids"] for r in rows], pad_type, left=left)[0]
+        device = self._model.model.device
         with torch.inference_mode():
-            features = self._tokenizer.pad(list(rows), padding=True, return_tensors="pt")
-            features = features.to(self._model.model.device)
-            return _relevance(self._model.model(**features).logits.float())
+            logits = self._model.model(**{k: v.to(device) for k, v in features.items()}).logits
+            return _relevance(logits.float())
+
+
+def pad_rows(rows: Sequence[Sequence[int]], pad_id: int, *, left: bool) -> tuple[Any, Any]:
+    """Token ids padded to the longest row, and their attention mask, as tensors.
+
+    The tokenizer's own `pad` loops in Python over every row (~3 ms for 32 rows, on the model thread
+    between forwards); one masked assignment does the same in ~0.1 ms.
+    """
+    import torch
+
+    lengths = torch.tensor([len(row) for row in rows])
+    longest = int(lengths.max()) if len(rows) else 0
+    positions = torch.arange(longest).expand(len(rows), longest)
+    mask = positions >= (longest - lengths)[:, None] if left else positions < lengths[:, None]
+    ids = torch.full((len(rows), longest), pad_id, dtype=torch.long)
+    # Row-major order: each row's real positions are contiguous and in order, left or right padded.
+    ids[mask] = torch.tensor([token for row in rows for token in row], dtype=torch.long)
+    return ids, mask.long()
 
 
 def _relevance(logits: Any) -> list[float]:
@@ -160,12 +181,13 @@ def _quantize_if_int8(spec: ModelSpec, module: Any) -> Any:
     if spec.dtype != "int8":
         return module
     import torch
-    from torch.ao.quantization import quantize_dynamic
+    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
 
     with warnings.catch_warnings():
         # torch marks its quantized tensors deprecated in favour of torchao, which we do not ship.
         warnings.simplefilter("ignore")
-        return quantize_dynamic(module, {torch.nn.Linear}, dtype=torch.qint8)
+        # Per-channel weight scales: per-tensor ones cost all-MiniLM-L6-v2 ~0.09 of cosine, these ~0.03.
+        return quantize_dynamic(module, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8)
 
 
 def load(spec: ModelSpec, *, batching: BatchingOptions | None = None) -> ServedModel:

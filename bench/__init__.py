@@ -1,0 +1,1 @@
+"""`embedrank bench`: throughput, latency and memory of our server against its baselines, on one machine."""

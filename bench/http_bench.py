@@ -1,0 +1,74 @@
+"""Our server under load: lone-request latency, a concurrency sweep, headline rounds, and probe vectors."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from bench.load import LoadResult, drive
+from bench.options import BenchOptions
+from bench.processes import mib, serve
+from bench.progress import say
+from bench.stats import Measurement
+from bench.traffic import split_into_requests
+
+PROBE_TEXTS = 256
+
+
+@dataclass(slots=True)
+class ServerRun:
+    single: Measurement
+    sweep: list[Measurement] = field(default_factory=list)
+    rounds: list[Measurement] = field(default_factory=list)
+    probe_vectors: list[list[float]] = field(default_factory=list)
+    peak_rss_mib: float = 0.0
+
+
+def server_env(model: str, dtype: str, options: BenchOptions) -> dict[str, str]:
+    return {
+        "ENGINE": "sentence-transformers", "MODEL_NAMES": model, "DTYPES": dtype, "DEVICE": "cpu",
+        # A benchmark's queue waits are long by design; the server's default deadline is for clients.
+        "REQUEST_TIMEOUT": "3600", **options.server_env,
+    }  # fmt: skip
+
+
+def bench_server(model: str, texts: list[str], dtype: str, options: BenchOptions, *, label: str) -> ServerRun:
+    say(f"http {label}: starting the server ({dtype})")
+    log = options.out / f"server-{label}-{dtype}.log"
+    with serve(server_env(model, dtype, options), log) as (host, port, rss):
+        return asyncio.run(_session(host, port, rss, model, texts, dtype, options, label))
+
+
+async def _session(host, port, rss, model, texts, dtype, options, label) -> ServerRun:  # type: ignore[no-untyped-def]
+    requests = split_into_requests(texts)
+    await drive(host, port, model, requests[:16], concurrency=4, label="warm-up")
+
+    def measured(result: LoadResult, concurrency: int, name: str) -> Measurement:
+        if result.errors:
+            say(f"  {name}: errors {result.errors}")
+        return Measurement(
+            mode="http", label=name, dtype=dtype, concurrency=concurrency, texts=result.texts, tokens=result.tokens,
+            seconds=result.seconds, latencies=result.latencies, peak_rss_mib=mib(rss.window_peak),
+            extra={"errors": result.errors},
+        )  # fmt: skip
+
+    rss.reset_window()
+    lone = [[text] for text in texts[: options.singles]]
+    single = measured(await drive(host, port, model, lone, concurrency=1, label="1-text requests"), 1, "single")
+    run = ServerRun(single=single)
+    for concurrency in options.sweep:
+        rss.reset_window()
+        name = f"{label} {dtype} c={concurrency}"
+        result = await drive(
+            host, port, model, requests, concurrency=concurrency, label=name, time_limit=options.point_seconds
+        )
+        run.sweep.append(measured(result, concurrency, name))
+    for number in range(1, options.rounds + 1):
+        rss.reset_window()
+        name = f"{label} {dtype} c={options.clients} round {number}"
+        result = await drive(host, port, model, requests, concurrency=options.clients, label=name)
+        run.rounds.append(measured(result, options.clients, name))
+    probe = [texts[i : i + 8] for i in range(0, min(PROBE_TEXTS, len(texts)), 8)]
+    run.probe_vectors = (await drive(host, port, model, probe, concurrency=4, label="probe", keep_vectors=True)).vectors
+    run.peak_rss_mib = mib(rss.peak)
+    return run

@@ -1,0 +1,50 @@
+"""The run as one small PNG: throughput and latency against concurrency, and Qwen3 MFU when measured."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+COLOURS = {"fp32": "tab:blue", "bf16": "tab:orange"}
+
+
+def plot(summary: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    qwen3 = summary.get("qwen3", {}).get("runs", [])
+    fig, axes = plt.subplots(1, 3 if qwen3 else 2, figsize=(13 if qwen3 else 9, 3.6), dpi=80)
+    throughput, latency = axes[0], axes[1]
+    for dtype, run in summary.get("http", {}).items():
+        points = sorted(run["points"], key=lambda p: p["concurrency"])
+        xs = [p["concurrency"] for p in points]
+        colour = COLOURS.get(dtype)
+        throughput.plot(xs, [p["texts_per_s"] for p in points], "o-", color=colour, label=f"embedrank http {dtype}")
+        latency.plot(xs, [p["p50_ms"] for p in points], "o-", color=colour, label=f"p50 {dtype}")
+        latency.plot(xs, [p["p99_ms"] for p in points], "s--", color=colour, label=f"p99 {dtype}")
+    for name, style in (("baseline", "--"), ("engine_bf16", ":")):
+        if name in summary:
+            throughput.axhline(summary[name]["texts_per_s"], linestyle=style, color="k", label=_label(name, summary))
+    if "infinity" in summary:
+        inf = summary["infinity"]
+        throughput.plot([inf["concurrency"]], [inf["texts_per_s"]], "D", color="tab:green", label="infinity engine")
+    throughput.set(xscale="log", xlabel="concurrent clients", ylabel="texts/s", title="Throughput")
+    latency.set(xscale="log", yscale="log", xlabel="concurrent clients", ylabel="ms", title="Request latency")
+    throughput.legend(fontsize=7)
+    latency.legend(fontsize=7)
+    if qwen3:
+        bars = axes[2]
+        bars.bar([r["dtype"] for r in qwen3], [100 * r["useful_mfu"] for r in qwen3], color="tab:purple")
+        bars.axhline(75, color="k", linestyle="--", linewidth=1)
+        bars.set(ylabel="% of GEMM peak", title="Qwen3-0.6B-shaped useful MFU", ylim=(0, 100))
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def _label(name: str, summary: dict[str, Any]) -> str:
+    batch = summary[name].get("extra", {}).get("batch_size")
+    precision = "bf16" if name == "engine_bf16" else "fp32"
+    return f"raw encode {precision} (batch {batch})"

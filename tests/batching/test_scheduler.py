@@ -1,0 +1,172 @@
+"""The scheduler is invisible to results, keeps its bounds, refuses early and drops abandoned work."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from adapters.batching import BatchingOptions, BatchScheduler
+from adapters.batching.plan import padded_tokens
+from adapters.engines.fake import hash_vector
+from domain.errors import DeadlineExceeded, InvalidInput, Overloaded
+from tests.batching.fake_runner import RecordingRunner
+
+Scheduler = BatchScheduler[list[str], str, list[float]]
+
+
+def mixed_requests(count: int, seed: int = 7) -> list[list[str]]:
+    rng = random.Random(seed)
+    return [
+        [" ".join(f"w{rng.randint(0, 999)}" for _ in range(rng.randint(1, 120))) for _ in range(rng.randint(1, 8))]
+        for _ in range(count)
+    ]
+
+
+def make(runner: RecordingRunner, *, queue_size: int = 100_000, budget: int = 2048, rows: int = 16) -> Scheduler:
+    options = BatchingOptions(token_budget=budget, lookahead=128)
+    return BatchScheduler(runner, name="test", max_rows=rows, queue_size=queue_size, options=options)
+
+
+@pytest.fixture
+def runner() -> Iterator[RecordingRunner]:
+    runner = RecordingRunner()
+    yield runner
+    runner.gate.set()
+
+
+async def wait_for(condition, timeout: float = 10) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached"
+        await asyncio.sleep(0.002)
+
+
+def test_500_concurrent_requests_equal_one_at_a_time() -> None:
+    requests = mixed_requests(500)
+    runner = RecordingRunner(run_seconds=0.002)
+    scheduler = make(runner)
+
+    async def scenario() -> tuple[list, list]:  # type: ignore[type-arg]
+        together = await asyncio.gather(*(scheduler.submit(r, size=len(r)) for r in requests))
+        alone = [await scheduler.submit(r, size=len(r)) for r in requests]
+        await scheduler.close()
+        return together, alone
+
+    together, alone = asyncio.run(scenario())
+    for request, batched, single in zip(requests, together, alone, strict=True):
+        assert batched.results == single.results == [hash_vector(text, 16) for text in request]
+        assert batched.lengths == [len(text.split()) for text in request]
+    # It did batch across requests, within the budget and the row cap, every row exactly once.
+    shared = [b for b in runner.batches[:200] if len({row for row in b}) > 1]
+    assert shared and max(len(b) for b in runner.batches) > 8
+    assert all(len(b) <= 16 and (len(b) == 1 or padded_tokens([len(r.split()) for r in b]) <= 2048)
+               for b in runner.batches)  # fmt: skip
+    assert sorted(runner.rows_run) == sorted([t for r in requests for t in r] * 2)
+
+
+def test_the_oldest_waiting_item_is_in_every_batch(runner: RecordingRunner) -> None:
+    requests = mixed_requests(60, seed=3)
+    order = {text: n for n, text in enumerate(t for r in [["first"], *requests] for t in r)}
+
+    async def scenario() -> None:
+        scheduler = make(runner, budget=512, rows=4)
+        runner.gate.clear()
+        first = asyncio.ensure_future(scheduler.submit(["first"], size=1))
+        await asyncio.to_thread(runner.running.wait, 10)
+        rest = [asyncio.ensure_future(scheduler.submit(r, size=len(r))) for r in requests]
+        await wait_for(lambda: len(runner.prepared) == len(requests) + 1)
+        runner.gate.set()
+        await asyncio.gather(first, *rest)
+        await scheduler.close()
+
+    asyncio.run(scenario())
+    done: set[str] = set()
+    for batch in runner.batches:
+        oldest_waiting = min((t for t in order if t not in done), key=order.__getitem__)
+        assert oldest_waiting in batch
+        done.update(batch)
+
+
+def test_a_full_queue_refuses_at_once_without_tokenising(runner: RecordingRunner) -> None:
+    async def scenario() -> None:
+        scheduler = make(runner, queue_size=10)
+        runner.gate.clear()
+        held = [asyncio.ensure_future(scheduler.submit(["a b", "c"], size=2)) for _ in range(5)]
+        await wait_for(lambda: len(runner.prepared) == 5)
+        with pytest.raises(Overloaded):
+            await scheduler.submit(["one more"], size=1)
+        assert len(runner.prepared) == 5, "a refused request is never tokenised"
+        runner.gate.set()
+        await asyncio.gather(*held)
+        assert (await scheduler.submit(["now it fits"], size=1)).lengths == [3]
+        await scheduler.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_cancelled_request_never_reaches_the_model(runner: RecordingRunner) -> None:
+    async def scenario() -> None:
+        scheduler = make(runner)
+        runner.gate.clear()
+        first = asyncio.ensure_future(scheduler.submit(["first"], size=1))
+        await asyncio.to_thread(runner.running.wait, 10)
+        gone = asyncio.ensure_future(scheduler.submit(["client went away", "and this"], size=2))
+        kept = asyncio.ensure_future(scheduler.submit(["still wanted"], size=1))
+        await wait_for(lambda: len(runner.prepared) == 3)
+        gone.cancel()
+        await asyncio.sleep(0)
+        runner.gate.set()
+        await asyncio.gather(first, kept)
+        assert gone.cancelled()
+        assert scheduler.queued_items == 0
+        await scheduler.close()
+
+    asyncio.run(scenario())
+    assert "client went away" not in runner.rows_run and "and this" not in runner.rows_run
+    assert "still wanted" in runner.rows_run
+
+
+def test_a_deadline_raises_and_drops_the_work(runner: RecordingRunner) -> None:
+    async def scenario() -> None:
+        scheduler = make(runner)
+        runner.gate.clear()
+        first = asyncio.ensure_future(scheduler.submit(["first"], size=1))
+        await asyncio.to_thread(runner.running.wait, 10)
+        with pytest.raises(DeadlineExceeded):
+            await scheduler.submit(["too late"], size=1, timeout=0.05)
+        runner.gate.set()
+        await first
+        await scheduler.close()
+
+    asyncio.run(scenario())
+    assert "too late" not in runner.rows_run
+
+
+def test_failures_reach_only_their_requests(runner: RecordingRunner) -> None:
+    async def scenario() -> None:
+        scheduler = make(runner)
+        with pytest.raises(InvalidInput):
+            await scheduler.submit(["fine", "refuse me"], size=2)
+        with pytest.raises(RuntimeError, match="model failure"):
+            await scheduler.submit(["explode"], size=1)
+        assert (await scheduler.submit(["after that"], size=1)).results == [hash_vector("after that", 16)]
+        assert (await scheduler.submit([], size=0)).results == []
+        await scheduler.close()
+
+    asyncio.run(scenario())
+    assert "fine" not in runner.rows_run
+
+
+def test_close_finishes_accepted_work(runner: RecordingRunner) -> None:
+    async def scenario() -> None:
+        scheduler = make(runner)
+        pending = [asyncio.ensure_future(scheduler.submit([f"t{i}"], size=1)) for i in range(20)]
+        await asyncio.sleep(0)
+        await scheduler.close()
+        assert all(len(p.result().results) == 1 for p in pending)
+
+    asyncio.run(scenario())

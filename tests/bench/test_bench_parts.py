@@ -1,0 +1,85 @@
+"""The bench's pure parts: a deterministic corpus, fair traffic, honest statistics, a plot from a summary."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+from bench.corpus import corpus_in_token_range, mixed_corpus
+from bench.http_client import Connection, HttpError
+from bench.plot import plot
+from bench.qwen3_shaped import flops_per_token
+from bench.report import targets
+from bench.stats import Measurement, percentile
+from bench.traffic import split_into_requests
+
+
+def test_the_corpus_is_deterministic_and_mixed() -> None:
+    texts = mixed_corpus(300)
+    assert texts == mixed_corpus(300) and texts != mixed_corpus(300, seed=7)
+    words = sorted(len(t.split()) for t in texts)
+    assert words[0] < 10 and words[-1] > 150  # short queries and long passages
+    ranged = [len(t.split()) for t in corpus_in_token_range(200, 16, 160)]
+    assert min(ranged) >= 16 and max(ranged) <= 160
+
+
+def test_requests_hold_one_to_eight_texts_and_cover_the_corpus() -> None:
+    texts = mixed_corpus(500)
+    requests = split_into_requests(texts)
+    assert [t for r in requests for t in r] == texts
+    assert all(1 <= len(r) <= 8 for r in requests)
+
+
+def test_percentiles_and_rates() -> None:
+    assert percentile([1, 2, 3, 4], 50) == 2.5 and percentile([5], 99) == 5
+    m = Measurement(mode="http", label="x", texts=10, tokens=700, seconds=2.0, latencies=[0.1, 0.3])
+    data = m.to_json()
+    assert data["texts_per_s"] == 5.0 and data["tokens_per_s"] == 350.0 and data["p50_ms"] == 200.0
+
+
+def test_qwen3_flops_count_every_linear_twice() -> None:
+    # 28 layers of 15.73M Linear weights: ~0.88 GFLOP per token before attention.
+    assert 0.88e9 < flops_per_token(0) < 0.89e9 < flops_per_token(100)
+
+
+def test_targets_and_plot_from_a_summary(tmp_path: Path) -> None:
+    point = {"concurrency": 64, "texts_per_s": 95.0, "p50_ms": 900.0, "p99_ms": 2000.0}
+    summary = {
+        "baseline": {"texts_per_s": 91.0, "extra": {"batch_size": 32}, "p50_ms": 6.0},
+        "http": {"fp32": {**point, "points": [point], "ratio_to_baseline": 1.04, "peak_rss_mib": 800.0,
+                          "rss_growth": 0.01, "single": {"p50_ms": 7.5}, "single_latency_budget_ms": 9.0}},
+        "qwen3": {"runs": [{"dtype": "fp32", "useful_mfu": 0.8}]},
+    }  # fmt: skip
+    met = {t["name"]: t["met"] for t in targets(summary)}
+    assert all(met.values()) and len(met) == 5
+    plot(summary, tmp_path / "bench.png")
+    assert (tmp_path / "bench.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_the_load_client_speaks_http_1_1_keep_alive() -> None:
+    async def scenario() -> None:
+        seen: list[bytes] = []
+
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            for status in (200, 429):
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+                seen.append(await reader.readexactly(length))
+                body = json.dumps({"ok": status}).encode()
+                writer.write(b"HTTP/1.1 %d X\r\ncontent-length: %d\r\n\r\n%s" % (status, len(body), body))
+            writer.close()
+
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        connection = Connection("127.0.0.1", port)
+        assert await connection.post_json("/v1/embeddings", {"input": ["a"]}) == {"ok": 200}
+        try:
+            await connection.post_json("/v1/embeddings", {"input": ["b"]})
+        except HttpError as exc:
+            assert exc.status == 429
+        await connection.close()
+        server.close()
+        assert [json.loads(b)["input"] for b in seen] == [["a"], ["b"]]
+
+    asyncio.run(scenario())

@@ -24,8 +24,8 @@ from transformers import AutoTokenizer, Qwen3Config, Qwen3ForCausalLM
 
 from adapters.engines.base import ModelSpec
 from adapters.engines.qwen3_reranker import Qwen3Reranker, assemble
-from adapters.engines.qwen3_reranker_prompt import DEFAULT_INSTRUCTION, PREFIX, SUFFIX, body_text
 from domain.models import ScoredBatch
+from tests.support.qwen3_reranker_recipe import OfficialReranker
 from tests.support.qwen3_tokenizer import write_tokenizer
 
 T = TypeVar("T")
@@ -119,31 +119,14 @@ class Recipe:
     """The model card's recipe: full prompt, left padding, full logits, softmax over [no, yes]."""
 
     def __init__(self, model: Qwen3ForCausalLM, tokenizer, *, batch_size: int) -> None:  # noqa: ANN001
-        self.model, self.tokenizer, self.batch_size = model, tokenizer, batch_size
-        self.tokenizer.padding_side = "left"
-        self.prefix = tokenizer.encode(PREFIX, add_special_tokens=False)
-        self.suffix = tokenizer.encode(SUFFIX, add_special_tokens=False)
-        self.yes = tokenizer.convert_tokens_to_ids("yes")
-        self.no = tokenizer.convert_tokens_to_ids("no")
+        self.official = OfficialReranker(model, tokenizer)
+        self.batch_size = batch_size
 
     def __call__(self, query: str, documents: list[str], max_length: int = 8192) -> list[float]:
         scores: list[float] = []
         for start in range(0, len(documents), self.batch_size):
             chunk = documents[start : start + self.batch_size]
-            pairs = [body_text(DEFAULT_INSTRUCTION, query, d) for d in chunk]
-            inputs = self.tokenizer(
-                pairs,
-                padding=False,
-                truncation="longest_first",
-                return_attention_mask=False,
-                max_length=max_length - len(self.prefix) - len(self.suffix),
-            )
-            inputs["input_ids"] = [self.prefix + ids + self.suffix for ids in inputs["input_ids"]]
-            batch = self.tokenizer.pad(inputs, padding=True, return_tensors="pt")
-            with torch.no_grad():
-                logits = self.model(**batch).logits[:, -1, :]
-            pair = torch.stack([logits[:, self.no], logits[:, self.yes]], dim=1)
-            scores.extend(torch.nn.functional.log_softmax(pair, dim=1)[:, 1].exp().tolist())
+            scores.extend(self.official.scores(query, chunk, max_length=max_length))
         return scores
 
 

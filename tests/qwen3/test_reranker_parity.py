@@ -17,40 +17,26 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from adapters.engines.base import ModelSpec
 from adapters.engines.qwen3_reranker import Qwen3Reranker, load
-from adapters.engines.qwen3_reranker_prompt import DEFAULT_INSTRUCTION, PREFIX, SUFFIX, body_text
+from adapters.engines.qwen3_reranker_prompt import DEFAULT_INSTRUCTION, body_text
 from domain.errors import InvalidInput
+from tests.support.qwen3_reranker_recipe import OfficialReranker
 
 TOLERANCE = 1e-4
 QUERY = "What is the capital of France?"
 WORDS = ["the", "capital", "of", "France", "is", "Paris", "river", "42", ",", ".", ";", "(", "é", "中文"]
 
 
-class Recipe:
+class Recipe(OfficialReranker):
     def __init__(self, directory: Path) -> None:
-        self.tokenizer = AutoTokenizer.from_pretrained(directory, padding_side="left")
-        self.model = AutoModelForCausalLM.from_pretrained(directory, dtype=torch.float32).eval()
-        self.prefix = self.tokenizer.encode(PREFIX, add_special_tokens=False)
-        self.suffix = self.tokenizer.encode(SUFFIX, add_special_tokens=False)
-        self.yes = self.tokenizer.convert_tokens_to_ids("yes")
-        self.no = self.tokenizer.convert_tokens_to_ids("no")
+        super().__init__(
+            AutoModelForCausalLM.from_pretrained(directory, dtype=torch.float32).eval(),
+            AutoTokenizer.from_pretrained(directory, padding_side="left"),
+        )
 
     def __call__(
         self, query: str, documents: Sequence[str], instruction: str | None = None, max_length: int = 512
     ) -> list[float]:
-        pairs = [body_text(instruction or DEFAULT_INSTRUCTION, query, d) for d in documents]
-        inputs = self.tokenizer(
-            pairs,
-            padding=False,
-            truncation="longest_first",
-            return_attention_mask=False,
-            max_length=max_length - len(self.prefix) - len(self.suffix),
-        )
-        inputs["input_ids"] = [self.prefix + ids + self.suffix for ids in inputs["input_ids"]]
-        batch = self.tokenizer.pad(inputs, padding=True, return_tensors="pt")
-        with torch.no_grad():
-            logits = self.model(**batch).logits[:, -1, :]
-        pair = torch.stack([logits[:, self.no], logits[:, self.yes]], dim=1)
-        return torch.nn.functional.log_softmax(pair, dim=1)[:, 1].exp().tolist()
+        return self.scores(query, documents, instruction, max_length)
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,7 @@ def _loader(settings: Settings) -> Loader:
     from adapters.batching import BatchingOptions
     from adapters.engines import sentence_transformers
 
-    batching = BatchingOptions(token_budget=settings.batch_token_budget)
+    batching = BatchingOptions(token_budget=settings.batch_token_budget, model_threads=settings.model_threads)
     return route_qwen3_rerankers(functools.partial(sentence_transformers.load, batching=batching), _load_qwen3_reranker)
 
 

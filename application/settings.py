@@ -101,6 +101,12 @@ class Settings(BaseSettings):
         description="Padded tokens (longest row × rows) per forward batch in the engines that batch with our "
         "scheduler (sentence-transformers); rows are also capped by BATCH_SIZES.",
     )
+    model_threads: int = Field(
+        default=0,
+        ge=0,
+        description="Threads per model that run forward batches in the sentence-transformers engine; 0: auto "
+        "(2 on a CPU, sharing its cores; 1 on a GPU).",
+    )
 
     @field_validator("batch_sizes")
     @classmethod

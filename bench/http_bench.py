@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import tempfile
 from dataclasses import dataclass, field
 
 from bench.load import LoadResult, drive
 from bench.options import BenchOptions
-from bench.processes import mib, serve
+from bench.processes import mib, run_child, serve
 from bench.progress import say
-from bench.stats import Measurement
+from bench.stats import Measurement, percentile
 from bench.traffic import split_into_requests
 
 PROBE_TEXTS = 256
@@ -18,10 +20,19 @@ PROBE_TEXTS = 256
 @dataclass(slots=True)
 class ServerRun:
     single: Measurement
+    engine_single_p50_ms: float
     sweep: list[Measurement] = field(default_factory=list)
     rounds: list[Measurement] = field(default_factory=list)
     probe_vectors: list[list[float]] = field(default_factory=list)
     peak_rss_mib: float = 0.0
+
+
+def _engine_singles(model: str, lone: list[list[str]], dtype: str) -> list[float]:
+    with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8") as handle:
+        json.dump([texts[0] for texts in lone], handle)
+        handle.flush()
+        arguments = {"model": model, "texts_path": handle.name, "batch_sizes": [], "dtype": dtype, "singles": len(lone)}
+        return list(run_child("bench.engine_mode", arguments)["single_latencies"])
 
 
 def server_env(model: str, dtype: str, options: BenchOptions) -> dict[str, str]:
@@ -55,7 +66,9 @@ async def _session(host, port, rss, model, texts, dtype, options, label) -> Serv
     rss.reset_window()
     lone = [[text] for text in texts[: options.singles]]
     single = measured(await drive(host, port, model, lone, concurrency=1, label="1-text requests"), 1, "single")
-    run = ServerRun(single=single)
+    # The engine's own time for the same lone texts, measured now (the server idle) so both see one machine state.
+    engine = await asyncio.to_thread(_engine_singles, model, lone, dtype)
+    run = ServerRun(single=single, engine_single_p50_ms=round(percentile(engine, 50) * 1000, 2))
     for concurrency in options.sweep:
         rss.reset_window()
         name = f"{label} {dtype} c={concurrency}"
@@ -64,6 +77,8 @@ async def _session(host, port, rss, model, texts, dtype, options, label) -> Serv
         )
         run.sweep.append(measured(result, concurrency, name))
     for number in range(1, options.rounds + 1):
+        # A lull between rounds, as real traffic has: the server returns freed memory when it goes quiet.
+        await asyncio.sleep(options.round_pause)
         rss.reset_window()
         name = f"{label} {dtype} c={options.clients} round {number}"
         result = await drive(host, port, model, requests, concurrency=options.clients, label=name)

@@ -17,9 +17,11 @@ from bench.traffic import split_into_requests
 
 async def measure(model_path: str, texts: list[str], concurrency: int, batch_size: int) -> dict[str, Any]:
     from infinity_emb import AsyncEmbeddingEngine, EngineArgs
+    from infinity_emb.primitives import Device, Dtype, InferenceEngine
 
     engine_args = EngineArgs(
-        model_name_or_path=model_path, engine="torch", device="cpu", dtype="float32", batch_size=batch_size,
+        model_name_or_path=model_path, engine=InferenceEngine.torch, device=Device.cpu, dtype=Dtype.float32,
+        batch_size=batch_size,
         model_warmup=False, bettertransformer=False, compile=False, vector_disk_cache_path="",
     )  # fmt: skip
     engine = AsyncEmbeddingEngine.from_args(engine_args)

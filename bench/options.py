@@ -19,6 +19,7 @@ class BenchOptions:
     sweep: tuple[int, ...] = (1, 4, 16)  # further concurrencies for the plot, each bounded by point_seconds
     point_seconds: float = 20.0
     rounds: int = 3  # headline rounds over the whole corpus: memory must not grow across them
+    round_pause: float = 2.0  # seconds of no traffic before each round
     dtypes: tuple[str, ...] = ("fp32", "bf16")
     batch_sizes: tuple[int, ...] = (16, 32, 64, 128)  # the baseline's sweep; its best is the number to beat
     singles: int = 60  # lone 1-text requests for the latency comparison
@@ -32,5 +33,5 @@ def quick(options: BenchOptions) -> BenchOptions:
     return replace(
         options, modes=tuple(m for m in options.modes if m != "qwen3"), texts=min(options.texts, 48),
         clients=min(options.clients, 8), sweep=(1,), point_seconds=1.0, rounds=1, dtypes=("fp32",),
-        batch_sizes=(32,), singles=4, qwen3_texts=8,
+        batch_sizes=(32,), singles=4, qwen3_texts=8, round_pause=0.0,
     )  # fmt: skip

@@ -32,8 +32,9 @@ def plot(summary: dict[str, Any], path: Path) -> None:
         throughput.plot([inf["concurrency"]], [inf["texts_per_s"]], "D", color="tab:green", label="infinity engine")
     throughput.set(xscale="log", xlabel="concurrent clients", ylabel="texts/s", title="Throughput")
     latency.set(xscale="log", yscale="log", xlabel="concurrent clients", ylabel="ms", title="Request latency")
-    throughput.legend(fontsize=7)
-    latency.legend(fontsize=7)
+    for axis in (throughput, latency):
+        if axis.get_legend_handles_labels()[0]:
+            axis.legend(fontsize=7)
     if qwen3:
         bars = axes[2]
         bars.bar([r["dtype"] for r in qwen3], [100 * r["useful_mfu"] for r in qwen3], color="tab:purple")

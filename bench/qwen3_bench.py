@@ -49,8 +49,10 @@ def bench_qwen3(options: BenchOptions, tokenizer_dir: str) -> dict[str, Any]:
                 "dtype": dtype, "texts": load.texts, "tokens": load.tokens, "seconds": round(load.seconds, 2),
                 "tokens_per_s": round(load.tokens / load.seconds, 1), "achieved_gflops": round(achieved / 1e9, 1),
                 "gemm_peak_gflops": round(peak["peak_flops"] / 1e9, 1),
-                "gemm_peak_per_shape_gflops": {k: round(v / 1e9, 1) for k, v in peak["per_shape_flops"].items()},
-                "useful_mfu": round(achieved / peak["peak_flops"], 3), "peak_rss_mib": peak_rss,
+                "matmul_peak_gflops": round(peak["matmul_peak"] / 1e9, 1),
+                "packed_linear_peak_gflops": round(peak["packed_linear_peak"] / 1e9, 1),
+                "useful_mfu": round(achieved / peak["peak_flops"], 3),
+                "useful_mfu_vs_matmul": round(achieved / peak["matmul_peak"], 3), "peak_rss_mib": peak_rss,
                 "mean_tokens_per_text": round(mean_length, 1), "errors": load.errors,
             })  # fmt: skip
             say(f"  qwen3 {dtype}: useful MFU {achieved / peak['peak_flops']:.0%} of {peak['peak_flops'] / 1e9:.0f}")

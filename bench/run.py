@@ -45,7 +45,7 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
         baseline = summary.get("baseline", {}).get("texts_per_s")
         if "http" in options.modes:
             runs = {dtype: bench_server(model, texts, dtype, options, label="bundled") for dtype in options.dtypes}
-            summary["http"] = {dtype: _server_summary(run, baseline, summary) for dtype, run in runs.items()}
+            summary["http"] = {dtype: _server_summary(run, baseline) for dtype, run in runs.items()}
             for run in runs.values():
                 table.extend((m, _ratio(m.texts_per_s, baseline)) for m in [*run.sweep, *run.rounds])
             if "fp32" in runs and "bf16" in runs:
@@ -95,7 +95,7 @@ def _infinity(model: str, texts_path: str, options: BenchOptions) -> Measurement
     )  # fmt: skip
 
 
-def _server_summary(run: ServerRun, baseline: float | None, summary: dict[str, Any]) -> dict[str, Any]:
+def _server_summary(run: ServerRun, baseline: float | None) -> dict[str, Any]:
     headline = median_round(run.rounds)
     first, last = run.rounds[0].peak_rss_mib or 0, run.rounds[-1].peak_rss_mib or 0
     data: dict[str, Any] = {
@@ -109,9 +109,8 @@ def _server_summary(run: ServerRun, baseline: float | None, summary: dict[str, A
     }
     if baseline:
         data["ratio_to_baseline"] = round(headline.texts_per_s / baseline, 3)
-    engine_single = summary.get("baseline", {}).get("p50_ms")
-    if engine_single is not None:
-        data["single_latency_budget_ms"] = round(engine_single + 3, 2)
+    data["engine_single_p50_ms"] = run.engine_single_p50_ms
+    data["single_latency_budget_ms"] = round(run.engine_single_p50_ms + 3, 2)
     return data
 
 

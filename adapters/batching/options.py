@@ -19,6 +19,8 @@ class BatchingOptions:
     min_efficiency: float = DEFAULT_MIN_EFFICIENCY
     # Seconds a request may spend queued and running before DeadlineExceeded; None: no limit.
     deadline_s: float | None = None
-    # Threads that run batches. One owns all cores (torch's own threads); on small CPUs two threads of
-    # one torch thread each keep both cores busy while the other one is in Python (see docs/benchmarks.md).
-    model_threads: int = 1
+    # Threads that run batches; 0 lets the engine choose (ours: 2 on a CPU, 1 on a GPU). Two batches at
+    # once keep a CPU's cores busy while the other batch is in Python (see docs/benchmarks.md).
+    model_threads: int = 0
+    # After this long with nothing to run, the runner's `on_idle` (ours: return freed memory to the OS).
+    idle_seconds: float = 0.5

@@ -27,8 +27,11 @@ class BatchRunner(Protocol[_RequestIn, RowT, _ResultOut]):
 
     `prepare` may raise a domain error (InvalidInput: too long); it fails only that request.
     `run` gets rows from many requests and returns one result per row, in row order.
+    `on_idle` is called on a model thread once per lull (no batch for a while, none running).
     """
 
     def prepare(self, request: _RequestIn) -> Sequence[Prepared[RowT]]: ...
 
     def run(self, rows: Sequence[RowT]) -> Sequence[_ResultOut]: ...
+
+    def on_idle(self) -> None: ...

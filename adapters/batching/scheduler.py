@@ -1,10 +1,12 @@
 """One bounded queue per model; batches by token budget; tokenising and model work on their own threads.
 
 A request's path: `submit` on the event loop (refused with Overloaded when the queue is full, before any
-tokenising) → the tokenizer thread (`runner.prepare`) → the waiting items → the model thread
+tokenising) → the tokenizer thread (`runner.prepare`) → the waiting items → a model thread
 (`plan_batch`, `runner.run`) → its results, in item order, back on the request's own event loop.
-The two threads overlap: the next request is tokenised while the model runs the current batch. Items of
-a request whose awaiting task was cancelled (client gone, deadline passed) are dropped before the model.
+The threads overlap: the next request is tokenised while the model runs the current batch. There is one
+model thread unless `options.model_threads` asks for more (CPUs: see adapters/engines/torch_threads.py).
+Items of a request whose awaiting task was cancelled (client gone, deadline passed) are dropped before
+the model.
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ class BatchScheduler(Generic[RequestT, RowT, ResultT]):
         self._ready = threading.Condition()
         self._closed = False
         self._tokenizer_done = False
+        self._busy = 0  # model threads inside `run`
+        self._worked = False  # a batch ran since the runner's last `on_idle`
         self._threads = [threading.Thread(target=self._tokenize_forever, name=f"{name}-tokenize", daemon=True)]
         self._threads += [
             threading.Thread(target=self._run_forever, name=f"{name}-model-{n}", daemon=True)
@@ -143,14 +147,32 @@ class BatchScheduler(Generic[RequestT, RowT, ResultT]):
         while True:
             with self._ready:
                 while not self._waiting and not self._tokenizer_done:
-                    self._ready.wait()
+                    if not self._ready.wait(self._options.idle_seconds) and self._quiet_since_work():
+                        self._ready.release()
+                        try:
+                            self._runner.on_idle()
+                        finally:
+                            self._ready.acquire()
                 if not self._waiting:
                     return
                 batch = self._next_batch()
                 if self._waiting:
                     self._ready.notify()  # work is left: another model thread may take it meanwhile
-            if batch:
-                self._run(batch)
+                self._busy += 1
+            try:
+                if batch:
+                    self._run(batch)
+            finally:
+                with self._ready:
+                    self._busy -= 1
+                    self._worked = True
+
+    def _quiet_since_work(self) -> bool:
+        """Nothing ran for `idle_seconds` since the last batch: once per lull, the runner may tidy up."""
+        if self._busy or not self._worked:
+            return False
+        self._worked = False
+        return True
 
     def _next_batch(self) -> list[WaitingItem[RequestT, RowT, ResultT]]:
         window: list[WaitingItem[RequestT, RowT, ResultT]] = []

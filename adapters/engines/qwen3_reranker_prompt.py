@@ -85,9 +85,7 @@ class RerankPrompt:
         shared = self.prefix_ids + head
         return EncodedRequest(shared=shared, rows=rows, token_count=len(shared) * len(rows) + _total(rows))
 
-    def _encode_plain(
-        self, instruction: str, query: str, documents: Sequence[str], truncate: bool
-    ) -> EncodedRequest:
+    def _encode_plain(self, instruction: str, query: str, documents: Sequence[str], truncate: bool) -> EncodedRequest:
         bodies = self._ids([body_text(instruction, query, d) for d in documents])
         rows = [
             self.prefix_ids + self._fit(ids, self.max_body, i, truncate, 0) + self.suffix_ids

@@ -2,21 +2,27 @@
 
 We tokenize ourselves (one pass, with the model's own truncation) so usage counts real tokens and
 token-id inputs work. Requests from every client share one batching scheduler per model
-(adapters/batching): batches by token budget and similar length, tokenising on one thread while the
-model runs on another, so the event loop never blocks and torch never fights itself for the cores.
+(adapters/batching): batches by token budget and similar length, tokenised on one thread while the
+model runs on others, so the event loop never blocks. On a CPU two model threads share the cores
+(adapters/engines/torch_threads.py); DTYPES=bf16 runs the whole model in bfloat16 and int8 quantizes
+its Linear layers (CPU only); vectors are always normalised in fp32.
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from adapters.batching import BatchingOptions, BatchScheduler, Prepared
 from adapters.engines.base import ModelSpec, ServedModel
 from adapters.engines.checkpoint import CROSS_ENCODER, detect_kind, local_dir
+from adapters.engines.heap import release_free_memory
+from adapters.engines.packed_linear import pack_linear_layers
 from adapters.engines.st_model_info import embedding_info, reranker_info, too_long
 from adapters.engines.torch_runtime import resolve_device, resolve_dtype
+from adapters.engines.torch_threads import CoreShare, auto_model_threads
 from domain.errors import CapabilityNotSupported
 from domain.models import EmbedInput, EncodedBatch, ModelInfo, ScoredBatch
 
@@ -31,6 +37,8 @@ class SentenceTransformerEmbedder:
         self._model = model
         self._tokenizer = model.tokenizer
         self._max_tokens = info.max_tokens
+        threads = batching.model_threads if batching else 1
+        self._cores = CoreShare.for_engine(model.device.type, threads)
         self._scheduler: BatchScheduler[EmbedRequest, list[int], list[float]] = BatchScheduler(
             self, name=spec.id, max_rows=spec.batch_size, queue_size=spec.queue_size, options=batching
         )
@@ -72,10 +80,13 @@ class SentenceTransformerEmbedder:
         inputs, truncate = request
         return [Prepared(len(row), row) for row in self.token_ids(inputs, truncate)]
 
+    def on_idle(self) -> None:
+        release_free_memory()
+
     def run(self, rows: Sequence[list[int]]) -> list[list[float]]:
         import torch
 
-        with torch.inference_mode():
+        with self._cores.share(), torch.inference_mode():
             return self.forward(list(rows))
 
     def forward(self, rows: list[list[int]]) -> list[list[float]]:
@@ -95,6 +106,8 @@ class CrossEncoderReranker:
         self.info = info
         self._model = model
         self._tokenizer = model.tokenizer
+        threads = batching.model_threads if batching else 1
+        self._cores = CoreShare.for_engine(model.model.device.type, threads)
         self._scheduler: BatchScheduler[PairRequest, dict[str, list[int]], float] = BatchScheduler(
             self, name=spec.id, max_rows=spec.batch_size, queue_size=spec.queue_size, options=batching
         )
@@ -126,6 +139,9 @@ class CrossEncoderReranker:
                 raise too_long(f"documents[{i}]", len(row["input_ids"]), limit)
         return [Prepared(len(row["input_ids"]), row) for row in rows]
 
+    def on_idle(self) -> None:
+        release_free_memory()
+
     def run(self, rows: Sequence[dict[str, list[int]]]) -> list[float]:
         import torch
 
@@ -136,7 +152,7 @@ class CrossEncoderReranker:
             pad_type = self._tokenizer.pad_token_type_id
             features["token_type_ids"] = pad_rows([r["token_type_ids"] for r in rows], pad_type, left=left)[0]
         device = self._model.model.device
-        with torch.inference_mode():
+        with self._cores.share(), torch.inference_mode():
             logits = self._model.model(**{k: v.to(device) for k, v in features.items()}).logits
             return _relevance(logits.float())
 
@@ -168,6 +184,11 @@ def _relevance(logits: Any) -> list[float]:
     return torch.softmax(logits, dim=1)[:, -1].tolist()
 
 
+def _batching_for(device: str, batching: BatchingOptions | None) -> BatchingOptions:
+    options = batching or BatchingOptions()
+    return replace(options, model_threads=auto_model_threads(options.model_threads, device))
+
+
 def _load_dtype(spec: ModelSpec, device: str) -> Any:
     """The dtype to load weights in; int8 loads fp32 and is quantized after loading (CPU only)."""
     if spec.dtype == "int8":
@@ -177,9 +198,16 @@ def _load_dtype(spec: ModelSpec, device: str) -> Any:
     return resolve_dtype(spec.dtype, device)
 
 
-def _quantize_if_int8(spec: ModelSpec, module: Any) -> Any:
-    if spec.dtype != "int8":
-        return module
+def _cpu_kernels(spec: ModelSpec, device: str, module: Any) -> Any:
+    """int8: Linear layers quantized; fp32/bf16 on a CPU: Linear weights packed once for oneDNN."""
+    if spec.dtype == "int8":
+        return _quantize(module)
+    if device == "cpu":
+        pack_linear_layers(module)
+    return module
+
+
+def _quantize(module: Any) -> Any:
     import torch
     from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
 
@@ -201,10 +229,11 @@ def load(spec: ModelSpec, *, batching: BatchingOptions | None = None) -> ServedM
     directory = local_dir(spec.path)
     device = resolve_device(spec.device)
     dtype = _load_dtype(spec, device)
+    batching = _batching_for(device, batching)
     if detect_kind(directory) == CROSS_ENCODER:
         encoder = CrossEncoder(str(directory), device=device, automodel_args={"dtype": dtype})
-        encoder.model = _quantize_if_int8(spec, encoder.model.eval())
+        encoder.model = _cpu_kernels(spec, device, encoder.model.eval())
         return CrossEncoderReranker(spec, encoder, reranker_info(spec, encoder, OWNED_BY), batching)
     model = SentenceTransformer(str(directory), device=device, model_kwargs={"dtype": dtype})
-    model = _quantize_if_int8(spec, model.eval())
+    model = _cpu_kernels(spec, device, model.eval())
     return SentenceTransformerEmbedder(spec, model, embedding_info(spec, model, directory, OWNED_BY), batching)

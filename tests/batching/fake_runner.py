@@ -21,6 +21,7 @@ class RecordingRunner:
         self.gate.set()
         self.running = threading.Event()  # set once the model thread is inside `run`
         self._run_seconds = run_seconds
+        self.idle_calls = 0
 
     def prepare(self, request: list[str]) -> list[Prepared[str]]:
         self.prepared.append(request)
@@ -37,6 +38,9 @@ class RecordingRunner:
         if self._run_seconds:
             time.sleep(self._run_seconds)
         return [hash_vector(row, 16) for row in rows]
+
+    def on_idle(self) -> None:
+        self.idle_calls += 1
 
     @property
     def rows_run(self) -> list[str]:

@@ -170,3 +170,18 @@ def test_close_finishes_accepted_work(runner: RecordingRunner) -> None:
         assert all(len(p.result().results) == 1 for p in pending)
 
     asyncio.run(scenario())
+
+
+def test_the_runner_tidies_up_once_per_lull(runner: RecordingRunner) -> None:
+    async def scenario() -> None:
+        options = BatchingOptions(idle_seconds=0.05)
+        scheduler: Scheduler = BatchScheduler(runner, name="test", max_rows=8, queue_size=100, options=options)
+        await asyncio.sleep(0.2)
+        assert runner.idle_calls == 0, "no work yet, nothing to tidy"
+        await scheduler.submit(["a b"], size=1)
+        await wait_for(lambda: runner.idle_calls == 1)
+        await asyncio.sleep(0.2)
+        assert runner.idle_calls == 1, "once per lull, not every idle interval"
+        await scheduler.close()
+
+    asyncio.run(scenario())

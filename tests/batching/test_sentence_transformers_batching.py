@@ -28,9 +28,16 @@ def load(path: Path, dtype: str = "float32") -> ServedModel:
 
 @pytest.fixture(scope="module")
 def engine(bundled_model_path: Path) -> Iterator[ServedModel]:
+    import torch
+
+    # One torch thread: these tests check results, not speed, and many tiny forwards on a shared
+    # machine's oversubscribed cores crawl when torch's threads wait for each other.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
     model = load(bundled_model_path)
     yield model
     asyncio.run(model.close())
+    torch.set_num_threads(threads)
 
 
 def short_requests(count: int) -> list[list[str]]:

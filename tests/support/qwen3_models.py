@@ -17,9 +17,7 @@ RERANKER_NAME = "Qwen3-Reranker-tiny"
 VOCAB_SIZE = FIRST_ADDED_ID + len(ADDED_TOKENS)  # len(tokenizer): the BPE ranks plus 26 added tokens
 TINY_MAX_POSITIONS = 512
 EMBEDDER_MAX_SEQ_LENGTH = 128  # small, so truncation is cheap to test
-QWEN3_QUERY_PROMPT = (
-    "Instruct: Given a web search query, retrieve relevant passages that answer the query\nQuery:"
-)
+QWEN3_QUERY_PROMPT = "Instruct: Given a web search query, retrieve relevant passages that answer the query\nQuery:"
 
 
 def tiny_qwen3_config(**overrides: object):  # -> transformers.Qwen3Config

@@ -1,8 +1,8 @@
 """The GEMM peak of this machine for a dtype, measured in the same run as the model (child process).
 
-Two ways to multiply: torch.matmul (fp32 goes to MKL), and oneDNN with a pre-packed weight, which our
-engine uses for its Linear layers (adapters/engines/packed_linear.py) and which is faster on this AMD
-CPU. MFU is reported against the faster of the two, so packing cannot inflate it. Each is the best of
+Two ways to multiply: torch.matmul (fp32 goes to MKL), and oneDNN with a weight packed once (what
+torch.compile's freezing does), which is faster on this AMD CPU. MFU is reported against the faster of
+the two: the strictest denominator this machine offers. Each is the best of
 a few runs per shape. `python -m bench.gemm_peak JSON`.
 """
 

@@ -1,7 +1,8 @@
 """Model FLOP utilisation of a Qwen3-0.6B-shaped model behind our server, under mixed-length traffic.
 
 Useful MFU counts real tokens only (padding is waste): FLOPs of the real tokens / time / the GEMM peak
-measured with torch.matmul in the same run, per dtype.
+measured with torch.matmul in the same run, per dtype (the issue's definition); the MFU against oneDNN's
+packed-weight GEMM, faster still on this CPU, is reported beside it.
 """
 
 from __future__ import annotations
@@ -48,12 +49,12 @@ def bench_qwen3(options: BenchOptions, tokenizer_dir: str) -> dict[str, Any]:
             results["runs"].append({
                 "dtype": dtype, "texts": load.texts, "tokens": load.tokens, "seconds": round(load.seconds, 2),
                 "tokens_per_s": round(load.tokens / load.seconds, 1), "achieved_gflops": round(achieved / 1e9, 1),
-                "gemm_peak_gflops": round(peak["peak_flops"] / 1e9, 1),
                 "matmul_peak_gflops": round(peak["matmul_peak"] / 1e9, 1),
                 "packed_linear_peak_gflops": round(peak["packed_linear_peak"] / 1e9, 1),
-                "useful_mfu": round(achieved / peak["peak_flops"], 3),
-                "useful_mfu_vs_matmul": round(achieved / peak["matmul_peak"], 3), "peak_rss_mib": peak_rss,
+                "useful_mfu": round(achieved / peak["matmul_peak"], 3),
+                "useful_mfu_vs_packed_linear": round(achieved / peak["packed_linear_peak"], 3),
+                "peak_rss_mib": peak_rss,
                 "mean_tokens_per_text": round(mean_length, 1), "errors": load.errors,
             })  # fmt: skip
-            say(f"  qwen3 {dtype}: useful MFU {achieved / peak['peak_flops']:.0%} of {peak['peak_flops'] / 1e9:.0f}")
+            say(f"  qwen3 {dtype}: useful MFU {achieved / peak['matmul_peak']:.0%} of {peak['matmul_peak'] / 1e9:.0f}")
     return results

@@ -1,8 +1,11 @@
-"""Give freed heap memory back to the OS once a burst of work is over.
+"""Keep a CPU server's memory bounded under batches of ever-different shapes.
 
-Batches of ever-different shapes leave glibc's heap fragmented: freed tensors stay in the process
-(measured with all-MiniLM-L6-v2: RSS 770 → 1000 MiB over four rounds of the same load). `malloc_trim`
-returns the free pages (RSS back to ~510 MiB) but takes 20-60 ms, so it runs only when the engine goes
+Every new batch shape leaves something behind: oneDNN (bf16 matmuls) caches a primitive per shape, and
+glibc keeps freed tensors in per-thread arenas. Measured in-process with all-MiniLM-L6-v2 in bf16, four
+rounds of the same mixed-length load: RSS 1038 → 1645 MiB by default; with oneDNN's cache bounded to
+32 shapes per thread and two glibc arenas, 910 → 1145 and 936 → 1346 MiB in two runs, at the same
+speed (docs/benchmarks.md).
+`malloc_trim` returns free pages to the OS but takes 20-60 ms, so it runs only when the engine goes
 quiet, never between batches.
 """
 
@@ -12,20 +15,37 @@ import contextlib
 import ctypes
 import ctypes.util
 import functools
-from collections.abc import Callable
+import os
+from typing import Any
+
+M_ARENA_MAX = -8  # glibc's mallopt parameter number
+ARENAS = 2
+ONEDNN_CACHED_SHAPES = "32"
 
 
 @functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
+def _libc() -> Any:
     name = ctypes.util.find_library("c")
     if name is None:
         return None
-    with contextlib.suppress(OSError, AttributeError):
-        return ctypes.CDLL(name).malloc_trim  # type: ignore[no-any-return]
-    return None  # not glibc (musl, macOS): nothing to trim
+    with contextlib.suppress(OSError):
+        libc = ctypes.CDLL(name)
+        if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt"):
+            return libc
+    return None  # not glibc (musl, macOS): its allocator is left alone
+
+
+def bound_cpu_memory() -> None:
+    """Call before the first forward pass on a CPU (later calls change nothing more)."""
+    # Read by ideep (oneDNN inside torch) when its per-thread cache is first created; putenv sets it
+    # for the C library without touching the settings, which come only from application/.
+    os.putenv("LRU_CACHE_CAPACITY", ONEDNN_CACHED_SHAPES)
+    libc = _libc()
+    if libc is not None:
+        libc.mallopt(M_ARENA_MAX, ARENAS)
 
 
 def release_free_memory() -> None:
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)

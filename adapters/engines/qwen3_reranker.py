@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from adapters.engines.base import ModelSpec
+from adapters.engines.heap import bound_cpu_memory
 from adapters.engines.qwen3_reranker_prompt import RerankPrompt
 from adapters.engines.qwen3_reranker_scoring import YesNoScorer, plan_batches
 from adapters.engines.torch_runtime import resolve_device, resolve_dtype
@@ -123,6 +124,8 @@ def load(
 
     device = resolve_device(spec.device)
     dtype = resolve_dtype(spec.dtype, device)
+    if device == "cpu":
+        bound_cpu_memory()
     # transformers 4.57.3+ warns about a Mistral regex for every local large-vocabulary tokenizer
     # (transformers#42591); saying False is accurate for Qwen and changes nothing.
     tokenizer = AutoTokenizer.from_pretrained(spec.path, fix_mistral_regex=False)

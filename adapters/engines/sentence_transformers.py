@@ -18,7 +18,7 @@ from typing import Any
 from adapters.batching import BatchingOptions, BatchScheduler, Prepared
 from adapters.engines.base import ModelSpec, ServedModel
 from adapters.engines.checkpoint import CROSS_ENCODER, detect_kind, local_dir
-from adapters.engines.heap import release_free_memory
+from adapters.engines.heap import bound_cpu_memory, release_free_memory
 from adapters.engines.st_model_info import embedding_info, reranker_info, too_long
 from adapters.engines.torch_runtime import resolve_device, resolve_dtype
 from adapters.engines.torch_threads import CoreShare, auto_model_threads
@@ -229,6 +229,8 @@ def load(spec: ModelSpec, *, batching: BatchingOptions | None = None) -> ServedM
     device = resolve_device(spec.device)
     dtype = _load_dtype(spec, device)
     batching = _batching_for(device, batching)
+    if device == "cpu":
+        bound_cpu_memory()
     if detect_kind(directory) == CROSS_ENCODER:
         encoder = CrossEncoder(str(directory), device=device, automodel_args={"dtype": dtype})
         encoder.model = _quantize_if_int8(spec, encoder.model.eval())

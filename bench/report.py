@@ -69,9 +69,7 @@ def targets(summary: dict[str, Any]) -> list[dict[str, Any]]:
     runs = {run["dtype"]: run for run in summary.get("qwen3", {}).get("runs", [])}
     for dtype, run in runs.items():
         mfu = run["useful_mfu"]
-        found.append(
-            target(f"Qwen3-0.6B-shaped useful MFU, matmul peak ({dtype})", ">= 0.75", mfu, mfu >= 0.75)
-        )
+        found.append(target(f"Qwen3-0.6B-shaped useful MFU, matmul peak ({dtype})", ">= 0.75", mfu, mfu >= 0.75))
     if "fp32" in runs and "bf16" in runs:
         speedup = round(runs["bf16"]["tokens_per_s"] / runs["fp32"]["tokens_per_s"], 3)
         found.append(target("Qwen3-0.6B-shaped bf16 ÷ fp32 http tokens/s", ">= 1.8", speedup, speedup >= 1.8))

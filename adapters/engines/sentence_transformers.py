@@ -31,13 +31,14 @@ PairRequest = tuple[str, Sequence[str], bool]  # query, documents, truncate
 
 
 class SentenceTransformerEmbedder:
-    def __init__(self, spec: ModelSpec, model: Any, info: ModelInfo, batching: BatchingOptions | None = None) -> None:
+    def __init__(
+        self, spec: ModelSpec, model: Any, info: ModelInfo, batching: BatchingOptions, cores: CoreShare
+    ) -> None:
         self.info = info
         self._model = model
         self._tokenizer = model.tokenizer
         self._max_tokens = info.max_tokens
-        threads = batching.model_threads if batching else 1
-        self._cores = CoreShare.for_engine(model.device.type, threads)
+        self._cores = cores
         self._scheduler: BatchScheduler[EmbedRequest, list[int], list[float]] = BatchScheduler(
             self, name=spec.id, max_rows=spec.batch_size, queue_size=spec.queue_size, options=batching
         )
@@ -101,12 +102,13 @@ class SentenceTransformerEmbedder:
 
 
 class CrossEncoderReranker:
-    def __init__(self, spec: ModelSpec, model: Any, info: ModelInfo, batching: BatchingOptions | None = None) -> None:
+    def __init__(
+        self, spec: ModelSpec, model: Any, info: ModelInfo, batching: BatchingOptions, cores: CoreShare
+    ) -> None:
         self.info = info
         self._model = model
         self._tokenizer = model.tokenizer
-        threads = batching.model_threads if batching else 1
-        self._cores = CoreShare.for_engine(model.model.device.type, threads)
+        self._cores = cores
         self._scheduler: BatchScheduler[PairRequest, dict[str, list[int]], float] = BatchScheduler(
             self, name=spec.id, max_rows=spec.batch_size, queue_size=spec.queue_size, options=batching
         )
@@ -229,12 +231,14 @@ def load(spec: ModelSpec, *, batching: BatchingOptions | None = None) -> ServedM
     device = resolve_device(spec.device)
     dtype = _load_dtype(spec, device)
     batching = _batching_for(device, batching)
+    cores = CoreShare.for_engine(device, batching.model_threads)
     if device == "cpu":
         bound_cpu_memory()
     if detect_kind(directory) == CROSS_ENCODER:
         encoder = CrossEncoder(str(directory), device=device, automodel_args={"dtype": dtype})
         encoder.model = _quantize_if_int8(spec, encoder.model.eval())
-        return CrossEncoderReranker(spec, encoder, reranker_info(spec, encoder, OWNED_BY), batching)
+        return CrossEncoderReranker(spec, encoder, reranker_info(spec, encoder, OWNED_BY), batching, cores)
     model = SentenceTransformer(str(directory), device=device, model_kwargs={"dtype": dtype})
     model = _quantize_if_int8(spec, model.eval())
-    return SentenceTransformerEmbedder(spec, model, embedding_info(spec, model, directory, OWNED_BY), batching)
+    info = embedding_info(spec, model, directory, OWNED_BY)
+    return SentenceTransformerEmbedder(spec, model, info, batching, cores)

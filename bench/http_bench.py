@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import tempfile
 from dataclasses import dataclass, field
 
+from bench.child_io import texts_file
 from bench.load import LoadResult, drive
 from bench.options import BenchOptions
 from bench.processes import mib, run_child, serve
@@ -28,10 +27,8 @@ class ServerRun:
 
 
 def _engine_singles(model: str, lone: list[list[str]], dtype: str) -> list[float]:
-    with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8") as handle:
-        json.dump([texts[0] for texts in lone], handle)
-        handle.flush()
-        arguments = {"model": model, "texts_path": handle.name, "batch_sizes": [], "dtype": dtype, "singles": len(lone)}
+    with texts_file([texts[0] for texts in lone]) as path:
+        arguments = {"model": model, "texts_path": path, "batch_sizes": [], "dtype": dtype, "singles": len(lone)}
         return list(run_child("bench.engine_mode", arguments)["single_latencies"])
 
 

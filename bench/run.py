@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import importlib.util
-import json
-import tempfile
 import time
 from dataclasses import asdict
 from typing import Any
 
+from bench.child_io import texts_file
 from bench.corpus import mixed_corpus
 from bench.http_bench import ServerRun, bench_server
 from bench.options import BenchOptions
@@ -33,10 +32,7 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
     started = time.time()
     summary: dict[str, Any] = {"conditions_at_start": conditions(), "options": _jsonable(options)}
     table: list[tuple[Measurement, float | None]] = []
-    with tempfile.TemporaryDirectory(prefix="embedrank-bench-") as scratch:
-        texts_path = f"{scratch}/texts.json"
-        with open(texts_path, "w", encoding="utf-8") as handle:
-            json.dump(texts, handle)
+    with texts_file(texts) as texts_path:
         if "engine" in options.modes:
             for dtype in options.dtypes:
                 best = _engine(model, texts_path, dtype, options)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import enum
+import functools
 import logging
 import math
 import time
@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 
 from adapters.engines.base import ModelSpec, ServedModel
 from adapters.metrics import NON_FINITE
+from adapters.own_thread import run_in_own_thread
 from domain.errors import EngineFailed, NonFiniteOutput, Unavailable
 from domain.models import EmbedInput, EncodedBatch, ModelInfo, ScoredBatch
 from domain.use_cases.resolve_model import model_not_found
@@ -46,7 +47,7 @@ class ModelRegistry:
                 started = time.perf_counter()
                 log.info("loading model %s (%d/%d) from %s", spec.id, n, len(self._specs), spec.path)
                 try:
-                    model = await asyncio.to_thread(self._load, spec)
+                    model = await run_in_own_thread(functools.partial(self._load, spec), name=f"load-{spec.id}")
                     # Engines with their own event-loop machinery (infinity) start on the serving loop.
                     start = getattr(model, "start", None)
                     if start is not None:

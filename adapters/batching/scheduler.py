@@ -4,7 +4,9 @@ A request's path: `submit` on the event loop (refused with Overloaded when the q
 tokenising) → the tokenizer thread (`runner.prepare`) → the waiting items → a model thread
 (`plan_batch`, `runner.run`) → its results, in item order, back on the request's own event loop.
 The threads overlap: the next request is tokenised while the model runs the current batch. There is one
-model thread unless `options.model_threads` asks for more (CPUs: see adapters/engines/torch_threads.py).
+model thread unless `options.model_threads` asks for more (CPUs: see adapters/engines/torch_threads.py);
+then the first takes work whenever there is some and the others only while it is busy, so a lone batch
+always runs on the first (the one an engine gives every core).
 Items of a request whose awaiting task was cancelled (client gone, deadline passed) are dropped before
 the model.
 """
@@ -52,10 +54,11 @@ class BatchScheduler(Generic[RequestT, RowT, ResultT]):
         self._closed = False
         self._tokenizer_done = False
         self._busy = 0  # model threads inside `run`
+        self._first_busy = False  # the first model thread is inside `run`: the others may take work
         self._worked = False  # a batch ran since the runner's last `on_idle`
         self._threads = [threading.Thread(target=self._tokenize_forever, name=f"{name}-tokenize", daemon=True)]
         self._threads += [
-            threading.Thread(target=self._run_forever, name=f"{name}-model-{n}", daemon=True)
+            threading.Thread(target=self._run_forever, args=(n == 0,), name=f"{name}-model-{n}", daemon=True)
             for n in range(max(1, self._options.model_threads))
         ]
         for thread in self._threads:
@@ -137,16 +140,16 @@ class BatchScheduler(Generic[RequestT, RowT, ResultT]):
                 continue
             with self._ready:
                 self._waiting.extend(WaitingItem(job, i, p.length, p.row) for i, p in enumerate(prepared))
-                self._ready.notify()
+                self._ready.notify_all()  # the first model thread must hear it, whichever else waits
         with self._ready:
             self._tokenizer_done = True
             self._ready.notify_all()  # every model thread must see that no more work will come
 
     # The model threads: the only ones that run the model (one unless options.model_threads says more).
-    def _run_forever(self) -> None:
+    def _run_forever(self, first: bool) -> None:
         while True:
             with self._ready:
-                while not self._waiting and not self._tokenizer_done:
+                while not self._may_take(first) and not self._tokenizer_done:
                     if not self._ready.wait(self._options.idle_seconds) and self._quiet_since_work():
                         self._ready.release()
                         try:
@@ -156,9 +159,10 @@ class BatchScheduler(Generic[RequestT, RowT, ResultT]):
                 if not self._waiting:
                     return
                 batch = self._next_batch()
-                if self._waiting:
-                    self._ready.notify()  # work is left: another model thread may take it meanwhile
                 self._busy += 1
+                self._first_busy = self._first_busy or first
+                if self._waiting:
+                    self._ready.notify_all()  # work is left: another model thread may take it meanwhile
             try:
                 if batch:
                     self._run(batch)
@@ -166,6 +170,12 @@ class BatchScheduler(Generic[RequestT, RowT, ResultT]):
                 with self._ready:
                     self._busy -= 1
                     self._worked = True
+                    if first:
+                        self._first_busy = False  # what is left waits for the first, which loops to take it
+
+    def _may_take(self, first: bool) -> bool:
+        """Work is waiting and this thread may take it: the first always, the others while it is busy."""
+        return bool(self._waiting) and (first or self._first_busy)
 
     def _quiet_since_work(self) -> bool:
         """Nothing ran for `idle_seconds` since the last batch: once per lull, the runner may tidy up."""

@@ -1,9 +1,17 @@
 """Sharing a CPU's cores between the model threads of one engine.
 
 On a CPU one forward pass on all cores wastes some of them (torch's threads wait for each other, and
-the Python between operators runs on one core), so the engine runs two batches at once, each on its
-share of the cores: measured +14% texts/s for all-MiniLM-L6-v2 on 2 cores. A batch that runs alone
-takes every core, so a lone request is as fast as with one model thread.
+the Python between operators runs on one core), so the engine runs two batches at once: measured +14%
+texts/s for all-MiniLM-L6-v2 on 2 cores.
+
+Only one thread, the owner, ever runs torch on more than one core. libgomp (torch's OpenMP) gives every
+thread that runs a parallel region a team of workers that lives as long as that thread; once the teams
+of a process hold more threads than there are cores, every worker stops spin-waiting between parallel
+regions and sleeps instead, and each of the hundreds of regions in a forward pays a wake-up. Measured: an
+idle second team made a lone all-MiniLM-L6-v2 forward 13.5 → 17–19 ms on 2 cores. So the owner's team
+is the only one: the owner runs on every core the other model threads leave free, the others on one
+core each (no team at all). The batching scheduler gives a lone batch to its first model thread, which
+becomes the owner with the first batch it runs.
 
 torch.set_num_threads is per calling thread for OpenMP and MKL (it sets the thread's own ICV), so each
 model thread sets its own count before each batch.
@@ -26,14 +34,15 @@ def auto_model_threads(requested: int, device: str) -> int:
 
 
 class CoreShare:
-    """Counts the forwards running now; each gets `cores // running` torch threads (at least one).
+    """Torch threads for each forward: the owner thread gets the cores the others leave; others get one.
 
     `cores=None` (one model thread, or a GPU) leaves torch's thread count alone.
     """
 
     def __init__(self, cores: int | None) -> None:
         self._cores = cores
-        self._running = 0
+        self._owner: int | None = None  # the thread that runs on many cores: the first to run a forward
+        self._others_running = 0
         self._lock = threading.Lock()
 
     @classmethod
@@ -51,12 +60,18 @@ class CoreShare:
             return
         import torch
 
+        me = threading.get_ident()
         with self._lock:
-            self._running += 1
-            threads = max(1, self._cores // self._running)
+            if self._owner is None:
+                self._owner = me
+            owner = self._owner == me
+            if not owner:
+                self._others_running += 1
+            threads = max(1, self._cores - self._others_running) if owner else 1
         torch.set_num_threads(threads)
         try:
             yield
         finally:
-            with self._lock:
-                self._running -= 1
+            if not owner:
+                with self._lock:
+                    self._others_running -= 1

@@ -17,6 +17,7 @@ class RecordingRunner:
     def __init__(self, *, run_seconds: float = 0.0) -> None:
         self.prepared: list[list[str]] = []
         self.batches: list[list[str]] = []
+        self.batch_threads: list[str] = []  # the model thread that ran each batch, in `batches` order
         self.gate = threading.Event()
         self.gate.set()
         self.running = threading.Event()  # set once the model thread is inside `run`
@@ -33,6 +34,7 @@ class RecordingRunner:
         self.running.set()
         self.gate.wait(timeout=30)
         self.batches.append(list(rows))
+        self.batch_threads.append(threading.current_thread().name)
         if "explode" in rows:
             raise RuntimeError("model failure")
         if self._run_seconds:

@@ -185,3 +185,27 @@ def test_the_runner_tidies_up_once_per_lull(runner: RecordingRunner) -> None:
         await scheduler.close()
 
     asyncio.run(scenario())
+
+
+def test_a_lone_batch_runs_on_the_first_model_thread_the_others_help_while_it_is_busy() -> None:
+    runner = RecordingRunner()
+    options = BatchingOptions(model_threads=2)
+    scheduler: Scheduler = BatchScheduler(runner, name="test", max_rows=1, queue_size=100, options=options)
+
+    async def scenario() -> None:
+        for n in range(12):
+            await scheduler.submit([f"alone {n}"], size=1)
+        assert set(runner.batch_threads) == {"test-model-0"}, "an engine gives the first thread every core"
+        runner.gate.clear()
+        first = asyncio.ensure_future(scheduler.submit(["held"], size=1))
+        await wait_for(runner.running.is_set)
+        runner.running.clear()
+        second = asyncio.ensure_future(scheduler.submit(["helped"], size=1))
+        await wait_for(runner.running.is_set)  # taken while the first model thread is still held
+        runner.gate.set()
+        await asyncio.gather(first, second)
+        await scheduler.close()
+
+    asyncio.run(scenario())
+    helped = runner.batches.index(["helped"])
+    assert runner.batch_threads[helped] == "test-model-1"

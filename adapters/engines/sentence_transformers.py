@@ -19,6 +19,7 @@ from adapters.batching import BatchingOptions, BatchScheduler, Prepared
 from adapters.engines.base import ModelSpec, ServedModel
 from adapters.engines.checkpoint import CROSS_ENCODER, detect_kind, local_dir
 from adapters.engines.heap import bound_cpu_memory, release_free_memory
+from adapters.engines.packed_qwen3 import packed_last_token
 from adapters.engines.st_model_info import embedding_info, reranker_info, too_long
 from adapters.engines.torch_runtime import resolve_device, resolve_dtype
 from adapters.engines.torch_threads import CoreShare, auto_model_threads
@@ -39,6 +40,8 @@ class SentenceTransformerEmbedder:
         self._tokenizer = model.tokenizer
         self._max_tokens = info.max_tokens
         self._cores = cores
+        # On a CPU a Qwen3 embedder runs without padding (adapters/engines/packed_qwen3.py).
+        self._packed = packed_last_token(model) if model.device.type == "cpu" else None
         self._scheduler: BatchScheduler[EmbedRequest, list[int], list[float]] = BatchScheduler(
             self, name=spec.id, max_rows=spec.batch_size, queue_size=spec.queue_size, options=batching
         )
@@ -92,13 +95,17 @@ class SentenceTransformerEmbedder:
     def forward(self, rows: list[list[int]]) -> list[list[float]]:
         import torch
 
+        # Normalise in fp32 whatever the model's dtype: bf16 norms are off by ~1e-3.
+        out = self._pooled(rows).float()
+        return torch.nn.functional.normalize(out, p=2, dim=1).cpu().tolist()
+
+    def _pooled(self, rows: list[list[int]]) -> Any:
+        if self._packed is not None:
+            return self._packed(rows)
         ids, mask = pad_rows(rows, self._tokenizer.pad_token_id or 0, left=self._tokenizer.padding_side == "left")
         device = self._model.device
         features = {"input_ids": ids.to(device), "attention_mask": mask.to(device)}
-        # Normalise in fp32 whatever the model's dtype: bf16 norms are off by ~1e-3.
-        out = self._model.forward(features)["sentence_embedding"].float()
-        out = torch.nn.functional.normalize(out, p=2, dim=1)
-        return out.cpu().tolist()
+        return self._model.forward(features)["sentence_embedding"]
 
 
 class CrossEncoderReranker:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable
 
 import pytest
@@ -46,15 +47,49 @@ def test_the_first_thread_owns_the_cores_the_others_leave_and_the_others_get_one
     assert owner_in.wait(timeout=10)
     other = threading.Thread(target=holder(share, other_grants, other_in, other_hold))
     other.start()
-    assert other_in.wait(timeout=10)
+    assert not other_in.wait(timeout=0.3), "no forward starts while the owner runs on every core"
     owner_hold.set()
-    assert owner_again.wait(timeout=10)
+    assert other_in.wait(timeout=10) and owner_again.wait(timeout=10)
     for event in (other_hold, owner_hold_again):
         event.set()
     owner.join(timeout=10)
     other.join(timeout=10)
-    assert owner_grants == [4, 3], "alone every core; while another runs, all but the one it uses"
+    assert owner_grants == [4, 3], "alone every core; beside another forward, all but the one it uses"
     assert other_grants == [1], "a thread other than the owner never starts a team of its own"
+
+
+def test_threads_never_outnumber_the_cores() -> None:
+    share = CoreShare(2)
+    grants: list[int] = []
+    owner_in, owner_hold, owner_alive = threading.Event(), threading.Event(), threading.Event()
+
+    def owner_thread() -> None:  # one forward, then it stays alive (it is the owner for good)
+        holder(share, grants, owner_in, owner_hold)()
+        owner_alive.wait(timeout=10)
+
+    owner = threading.Thread(target=owner_thread)
+    owner.start()
+    assert owner_in.wait(timeout=10)
+    owner_hold.set()
+    entered = [threading.Event() for _ in range(3)]
+    holds = [threading.Event() for _ in range(3)]
+    others = [threading.Thread(target=holder(share, grants, e, h)) for e, h in zip(entered, holds, strict=True)]
+    for thread in others:
+        thread.start()
+    deadline = time.monotonic() + 10
+    while sum(e.is_set() for e in entered) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.3)
+    assert sum(e.is_set() for e in entered) == 2, "two one-core forwards fill two cores; the third waits"
+    first_done = next(k for k, e in enumerate(entered) if e.is_set())
+    holds[first_done].set()
+    assert all(e.wait(timeout=10) for e in entered)
+    for hold in holds:
+        hold.set()
+    owner_alive.set()
+    for thread in [*others, owner]:
+        thread.join(timeout=10)
+    assert grants == [2, 1, 1, 1]
 
 
 def test_one_model_thread_or_a_gpu_leaves_torch_alone() -> None:
@@ -80,4 +115,7 @@ def test_work_on_its_own_thread_returns_raises_and_the_thread_ends() -> None:
 
     asyncio.run(scenario())
     assert names == ["load-test"]
-    assert all(t.name not in ("load-test", "load-fail") for t in threading.enumerate()), "the thread ended"
+    deadline = time.monotonic() + 10
+    while any(t.name in ("load-test", "load-fail") for t in threading.enumerate()):
+        assert time.monotonic() < deadline, "the threads end once their work is done"
+        time.sleep(0.01)

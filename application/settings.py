@@ -96,10 +96,11 @@ class Settings(BaseSettings):
     metrics_require_auth: bool = Field(default=False, description="Require the API key on /metrics too.")
     fake_delay_ms: int = Field(default=0, ge=0, description="Milliseconds each fake-engine call sleeps (tests).")
     batch_token_budget: int = Field(
-        default=8192,
-        ge=64,
+        default=0,
+        ge=0,
         description="Padded tokens (longest row × rows) per forward batch in the engines that batch with our "
-        "scheduler (sentence-transformers); rows are also capped by BATCH_SIZES.",
+        "scheduler (sentence-transformers); rows are also capped by BATCH_SIZES. 0: auto (8192; 2048 on a CPU "
+        "for models over 100M parameters, whose batches would otherwise run for tens of seconds).",
     )
     model_threads: int = Field(
         default=0,
@@ -107,6 +108,13 @@ class Settings(BaseSettings):
         description="Threads per model that run forward batches in the sentence-transformers engine; 0: auto "
         "(2 on a CPU, sharing its cores; 1 on a GPU).",
     )
+
+    @field_validator("batch_token_budget")
+    @classmethod
+    def _budget_is_auto_or_sane(cls, value: int) -> int:
+        if 0 < value < 64:
+            raise ValueError("must be 0 (auto) or at least 64 tokens")
+        return value
 
     @field_validator("batch_sizes")
     @classmethod

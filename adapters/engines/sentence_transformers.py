@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from adapters.batching import BatchingOptions, BatchScheduler, Prepared
+from adapters.batching.options import auto_token_budget
 from adapters.engines.base import ModelSpec, ServedModel
 from adapters.engines.checkpoint import CROSS_ENCODER, detect_kind, local_dir
 from adapters.engines.heap import bound_cpu_memory, release_free_memory
@@ -192,9 +193,14 @@ def _relevance(logits: Any) -> list[float]:
     return torch.softmax(logits, dim=1)[:, -1].tolist()
 
 
-def _batching_for(device: str, batching: BatchingOptions | None) -> BatchingOptions:
+def _batching_for(device: str, batching: BatchingOptions | None, module: Any) -> BatchingOptions:
     options = batching or BatchingOptions()
-    return replace(options, model_threads=auto_model_threads(options.model_threads, device))
+    parameters = sum(p.numel() for p in module.parameters())
+    return replace(
+        options,
+        model_threads=auto_model_threads(options.model_threads, device),
+        token_budget=auto_token_budget(options.token_budget, device, parameters),
+    )
 
 
 def _load_dtype(spec: ModelSpec, device: str) -> Any:
@@ -237,15 +243,16 @@ def load(spec: ModelSpec, *, batching: BatchingOptions | None = None) -> ServedM
     directory = local_dir(spec.path)
     device = resolve_device(spec.device)
     dtype = _load_dtype(spec, device)
-    batching = _batching_for(device, batching)
-    cores = CoreShare.for_engine(device, batching.model_threads)
     if device == "cpu":
         bound_cpu_memory()
     if detect_kind(directory) == CROSS_ENCODER:
         encoder = CrossEncoder(str(directory), device=device, automodel_args={"dtype": dtype})
+        options = _batching_for(device, batching, encoder.model)
         encoder.model = _quantize_if_int8(spec, encoder.model.eval())
-        return CrossEncoderReranker(spec, encoder, reranker_info(spec, encoder, OWNED_BY), batching, cores)
+        cores = CoreShare.for_engine(device, options.model_threads)
+        return CrossEncoderReranker(spec, encoder, reranker_info(spec, encoder, OWNED_BY), options, cores)
     model = SentenceTransformer(str(directory), device=device, model_kwargs={"dtype": dtype})
+    options = _batching_for(device, batching, model)
     model = _quantize_if_int8(spec, model.eval())
     info = embedding_info(spec, model, directory, OWNED_BY)
-    return SentenceTransformerEmbedder(spec, model, info, batching, cores)
+    return SentenceTransformerEmbedder(spec, model, info, options, CoreShare.for_engine(device, options.model_threads))

@@ -51,6 +51,7 @@ def test_one_value_applies_to_every_model() -> None:
         ({"PORT": "http"}, "PORT"),
         ({"RUNPOD_MAX_CONCURRENCY": "0"}, "RUNPOD_MAX_CONCURRENCY"),
         ({"INFINITY_QUEUE_SIZE": "-1"}, "INFINITY_QUEUE_SIZE"),
+        ({"BATCH_TOKEN_BUDGET": "10"}, "BATCH_TOKEN_BUDGET"),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], names: str) -> None:

@@ -24,6 +24,8 @@ class ServerRun:
     rounds: list[Measurement] = field(default_factory=list)
     probe_vectors: list[list[float]] = field(default_factory=list)
     peak_rss_mib: float = 0.0
+    # Resident memory at the end of the lull before each round and after the last: what the server keeps.
+    settled_rss_mib: list[float] = field(default_factory=list)
 
 
 def _engine_singles(model: str, lone: list[list[str]], dtype: str) -> list[float]:
@@ -76,10 +78,13 @@ async def _session(host, port, rss, model, texts, dtype, options, label) -> Serv
     for number in range(1, options.rounds + 1):
         # A lull between rounds, as real traffic has: the server returns freed memory when it goes quiet.
         await asyncio.sleep(options.round_pause)
+        run.settled_rss_mib.append(mib(rss.current()))
         rss.reset_window()
         name = f"{label} {dtype} c={options.clients} round {number}"
         result = await drive(host, port, model, requests, concurrency=options.clients, label=name)
         run.rounds.append(measured(result, options.clients, name))
+    await asyncio.sleep(options.round_pause)
+    run.settled_rss_mib.append(mib(rss.current()))
     probe = [texts[i : i + 8] for i in range(0, min(PROBE_TEXTS, len(texts)), 8)]
     run.probe_vectors = (await drive(host, port, model, probe, concurrency=4, label="probe", keep_vectors=True)).vectors
     run.peak_rss_mib = mib(rss.peak)

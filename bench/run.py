@@ -102,6 +102,8 @@ def _server_summary(run: ServerRun, baseline: float | None) -> dict[str, Any]:
         "points": [m.to_json() for m in [*run.sweep, headline]],
         "peak_rss_mib": run.peak_rss_mib,
         "rss_growth": round(last / first - 1, 4) if len(run.rounds) > 1 and first else None,
+        "settled_rss_mib": run.settled_rss_mib,
+        "settled_rss_growth": _growth(run.settled_rss_mib),
     }
     if baseline:
         data["ratio_to_baseline"] = round(headline.texts_per_s / baseline, 3)
@@ -115,6 +117,11 @@ def _bf16_vs_fp32(http: dict[str, Any], runs: dict[str, ServerRun]) -> dict[str,
         "speedup": round(http["bf16"]["texts_per_s"] / http["fp32"]["texts_per_s"], 3),
         "cosine": cosine_stats(runs["fp32"].probe_vectors, runs["bf16"].probe_vectors),
     }
+
+
+def _growth(values: list[float]) -> float | None:
+    """Last over first, minus one; None with fewer than two values (the first lull follows the sweep)."""
+    return round(values[-1] / values[0] - 1, 4) if len(values) > 1 and values[0] else None
 
 
 def _ratio(value: float, baseline: float | None) -> float | None:

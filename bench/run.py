@@ -93,7 +93,6 @@ def _infinity(model: str, texts_path: str, options: BenchOptions) -> Measurement
 
 def _server_summary(run: ServerRun, baseline: float | None) -> dict[str, Any]:
     headline = median_round(run.rounds)
-    first, last = run.rounds[0].peak_rss_mib or 0, run.rounds[-1].peak_rss_mib or 0
     data: dict[str, Any] = {
         **headline.to_json(),
         "rounds": [m.to_json() for m in run.rounds],
@@ -101,7 +100,7 @@ def _server_summary(run: ServerRun, baseline: float | None) -> dict[str, Any]:
         "single": run.single.to_json(),
         "points": [m.to_json() for m in [*run.sweep, headline]],
         "peak_rss_mib": run.peak_rss_mib,
-        "rss_growth": round(last / first - 1, 4) if len(run.rounds) > 1 and first else None,
+        "rss_growth": _growth([m.peak_rss_mib or 0 for m in run.rounds]),
         "settled_rss_mib": run.settled_rss_mib,
         "settled_rss_growth": _growth(run.settled_rss_mib),
     }
@@ -120,7 +119,7 @@ def _bf16_vs_fp32(http: dict[str, Any], runs: dict[str, ServerRun]) -> dict[str,
 
 
 def _growth(values: list[float]) -> float | None:
-    """Last over first, minus one; None with fewer than two values (the first lull follows the sweep)."""
+    """Last over first, minus one; None with fewer than two values or a first of zero."""
     return round(values[-1] / values[0] - 1, 4) if len(values) > 1 and values[0] else None
 
 

@@ -193,14 +193,16 @@ def _relevance(logits: Any) -> list[float]:
     return torch.softmax(logits, dim=1)[:, -1].tolist()
 
 
-def _batching_for(device: str, batching: BatchingOptions | None, module: Any) -> BatchingOptions:
+def _scheduling_for(device: str, batching: BatchingOptions | None, module: Any) -> tuple[BatchingOptions, CoreShare]:
+    """The batching options with the engine's auto choices resolved for this model, and its core share."""
     options = batching or BatchingOptions()
     parameters = sum(p.numel() for p in module.parameters())
-    return replace(
+    options = replace(
         options,
         model_threads=auto_model_threads(options.model_threads, device),
         token_budget=auto_token_budget(options.token_budget, device, parameters),
     )
+    return options, CoreShare.for_engine(device, options.model_threads)
 
 
 def _load_dtype(spec: ModelSpec, device: str) -> Any:
@@ -247,12 +249,11 @@ def load(spec: ModelSpec, *, batching: BatchingOptions | None = None) -> ServedM
         bound_cpu_memory()
     if detect_kind(directory) == CROSS_ENCODER:
         encoder = CrossEncoder(str(directory), device=device, automodel_args={"dtype": dtype})
-        options = _batching_for(device, batching, encoder.model)
+        options, cores = _scheduling_for(device, batching, encoder.model)
         encoder.model = _quantize_if_int8(spec, encoder.model.eval())
-        cores = CoreShare.for_engine(device, options.model_threads)
         return CrossEncoderReranker(spec, encoder, reranker_info(spec, encoder, OWNED_BY), options, cores)
     model = SentenceTransformer(str(directory), device=device, model_kwargs={"dtype": dtype})
-    options = _batching_for(device, batching, model)
+    options, cores = _scheduling_for(device, batching, model)
     model = _quantize_if_int8(spec, model.eval())
     info = embedding_info(spec, model, directory, OWNED_BY)
-    return SentenceTransformerEmbedder(spec, model, info, options, CoreShare.for_engine(device, options.model_threads))
+    return SentenceTransformerEmbedder(spec, model, info, options, cores)

@@ -20,23 +20,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-TRANSFORMER, POOLING, NORMALIZE = "Transformer", "Pooling", "Normalize"
-POOLING_MODES = (
-    "pooling_mode_cls_token", "pooling_mode_mean_tokens", "pooling_mode_max_tokens",
-    "pooling_mode_mean_sqrt_len_tokens", "pooling_mode_weightedmean_tokens",
-)  # fmt: skip
+from adapters.engines.st_layout import single_pooling
 
 
 def packed_last_token(model: Any) -> PackedQwen3 | None:
     """The packed forward for a sentence-transformers model, or None when it is not one we can pack."""
-    modules = list(model)
-    names = [type(module).__name__ for module in modules]
-    if names[:2] != [TRANSFORMER, POOLING] or any(name != NORMALIZE for name in names[2:]):
+    layout = single_pooling(model)
+    if layout is None or layout[1] != "lasttoken":
         return None
-    pooling = modules[1]
-    if not getattr(pooling, "pooling_mode_lasttoken", False) or any(getattr(pooling, m, False) for m in POOLING_MODES):
-        return None
-    decoder = modules[0].auto_model
+    decoder = layout[0]
     config = decoder.config
     if type(decoder).__name__ != "Qwen3Model" or getattr(config, "use_sliding_window", False):
         return None

@@ -20,6 +20,7 @@ from adapters.batching.options import auto_token_budget
 from adapters.engines.base import ModelSpec, ServedModel
 from adapters.engines.checkpoint import CROSS_ENCODER, detect_kind, local_dir
 from adapters.engines.heap import bound_cpu_memory, release_free_memory
+from adapters.engines.packed_bert import packed_bert
 from adapters.engines.packed_qwen3 import packed_last_token
 from adapters.engines.st_model_info import embedding_info, reranker_info, too_long
 from adapters.engines.torch_runtime import resolve_device, resolve_dtype
@@ -41,8 +42,8 @@ class SentenceTransformerEmbedder:
         self._tokenizer = model.tokenizer
         self._max_tokens = info.max_tokens
         self._cores = cores
-        # On a CPU a Qwen3 embedder runs without padding (adapters/engines/packed_qwen3.py).
-        self._packed = packed_last_token(model) if model.device.type == "cpu" else None
+        # On a CPU Qwen3 and BERT embedders run without padding (adapters/engines/packed_*.py).
+        self._packed = (packed_last_token(model) or packed_bert(model)) if model.device.type == "cpu" else None
         self._scheduler: BatchScheduler[EmbedRequest, list[int], list[float]] = BatchScheduler(
             self, name=spec.id, max_rows=spec.batch_size, queue_size=spec.queue_size, options=batching
         )

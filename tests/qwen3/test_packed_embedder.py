@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters.engines.packed_bert import packed_bert
 from adapters.engines.packed_qwen3 import packed_last_token
 from adapters.engines.sentence_transformers import pad_rows
 
@@ -62,6 +63,7 @@ def test_packed_bf16_stays_close_to_fp32(qwen3_embedder_dir: Path) -> None:
 
 def test_other_models_keep_their_own_forward(qwen3_embedder_dir: Path, bundled_model_path: Path) -> None:
     assert packed_last_token(load(bundled_model_path)) is None, "BERT with mean pooling"
+    assert packed_bert(load(qwen3_embedder_dir)) is None, "a Qwen3 decoder is not packed as BERT"
     mean_pooled = load(qwen3_embedder_dir)
     mean_pooled[1].pooling_mode_lasttoken, mean_pooled[1].pooling_mode_mean_tokens = False, True
     assert packed_last_token(mean_pooled) is None, "a Qwen3 decoder pooled another way"

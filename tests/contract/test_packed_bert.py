@@ -1,0 +1,121 @@
+"""The packed BERT forward (no padding in the Linear layers, chunked attention) equals sentence-transformers'."""
+
+from __future__ import annotations
+
+import random
+import warnings
+from pathlib import Path
+
+import pytest
+
+from adapters.engines.packed_bert import packed_bert
+from adapters.engines.sentence_transformers import pad_rows
+
+torch = pytest.importorskip("torch")
+sentence_transformers = pytest.importorskip("sentence_transformers")
+
+
+def load(directory: Path, dtype: str = "float32"):  # type: ignore[no-untyped-def]
+    model = sentence_transformers.SentenceTransformer(
+        str(directory), device="cpu", model_kwargs={"dtype": getattr(torch, dtype)}
+    )
+    return model.eval()
+
+
+def mixed_rows(count: int, seed: int = 5, longest: int = 256) -> list[list[int]]:
+    """Rows of every kind of length: one token, two, the model's limit, and a spread in between."""
+    rng = random.Random(seed)
+    lengths = [1, 2, longest] + [rng.randint(3, 90) for _ in range(count - 3)]
+    return [[101] + [rng.randint(1000, 29_000) for _ in range(n - 1)] for n in lengths]
+
+
+def padded_vectors(model, rows: list[list[int]]):  # type: ignore[no-untyped-def]
+    ids, mask = pad_rows(rows, model.tokenizer.pad_token_id or 0, left=False)
+    out = model.forward({"input_ids": ids, "attention_mask": mask})["sentence_embedding"].float()
+    return torch.nn.functional.normalize(out, dim=1)
+
+
+def packed_vectors(packed, rows: list[list[int]]):  # type: ignore[no-untyped-def]
+    return torch.nn.functional.normalize(packed(rows).float(), dim=1)
+
+
+@pytest.fixture(scope="module")
+def cls_pooled_bert(tmp_path_factory: pytest.TempPathFactory, bundled_model_path: Path) -> Path:
+    """A random 4-head BERT behind CLS pooling and Normalize, with the bundled tokenizer."""
+    from sentence_transformers import models
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    torch.manual_seed(0)
+    weights = tmp_path_factory.mktemp("bert")
+    tokenizer = AutoTokenizer.from_pretrained(str(bundled_model_path))
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size, hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
+        intermediate_size=128, max_position_embeddings=300,
+    )  # fmt: skip
+    BertModel(config).save_pretrained(weights)
+    tokenizer.save_pretrained(weights)
+    transformer = models.Transformer(str(weights), max_seq_length=256)
+    pooling = models.Pooling(64, pooling_mode="cls")
+    directory = tmp_path_factory.mktemp("cls-embedder")
+    sentence_transformers.SentenceTransformer(modules=[transformer, pooling, models.Normalize()]).save(str(directory))
+    return directory
+
+
+@pytest.mark.parametrize("pooled_by", ["mean", "cls"])
+def test_packed_equals_padded_for_rows_of_every_length(
+    pooled_by: str, bundled_model_path: Path, cls_pooled_bert: Path
+) -> None:
+    model = load(bundled_model_path if pooled_by == "mean" else cls_pooled_bert)
+    rows = mixed_rows(24)
+    with torch.inference_mode():
+        expected = padded_vectors(model, rows)
+        packed = packed_bert(model)
+        assert packed is not None, f"BERT with {pooled_by} pooling is packed"
+        got = packed_vectors(packed, rows)
+        alone = torch.cat([packed_vectors(packed, [row]) for row in rows])
+        after = padded_vectors(model, rows)
+    assert torch.allclose(got, expected, atol=1e-5), (got - expected).abs().max()
+    assert torch.allclose(got, alone, atol=1e-5), "a row's vector does not depend on its batch"
+    assert torch.equal(after, expected), "sharing one Q/K/V weight leaves the model's own forward as it was"
+
+
+def test_attention_chunks_agree_with_one_chunk(bundled_model_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from adapters.engines import packed_bert as module
+
+    packed = packed_bert(load(bundled_model_path))
+    assert packed is not None
+    rows = mixed_rows(20, seed=9, longest=80)
+    with torch.inference_mode():
+        monkeypatch.setattr(module, "SCORE_CHUNK", 1)  # one row per chunk
+        row_by_row = packed_vectors(packed, rows)
+        monkeypatch.setattr(module, "SCORE_CHUNK", 1 << 30)  # the whole batch at once
+        whole = packed_vectors(packed, rows)
+    assert torch.allclose(row_by_row, whole, atol=1e-6)
+
+
+def test_packed_bf16_stays_close_to_fp32(bundled_model_path: Path) -> None:
+    rows = mixed_rows(16)
+    packed = packed_bert(load(bundled_model_path, "bfloat16"))
+    assert packed is not None
+    with torch.inference_mode():
+        reference = padded_vectors(load(bundled_model_path), rows)
+        cosine = (packed_vectors(packed, rows) * reference).sum(dim=1)
+    assert cosine.min() >= 0.999
+
+
+def test_other_models_keep_their_own_forward(bundled_model_path: Path) -> None:
+    from sentence_transformers import models
+
+    max_pooled = load(bundled_model_path)
+    max_pooled[1].pooling_mode_mean_tokens, max_pooled[1].pooling_mode_max_tokens = False, True
+    assert packed_bert(max_pooled) is None, "max pooling is not what the packed forward computes"
+    relative = load(bundled_model_path)
+    relative[0].auto_model.config.position_embedding_type = "relative_key"
+    assert packed_bert(relative) is None, "relative positions are not what the packed forward computes"
+    with_dense = load(bundled_model_path)
+    with_dense.append(models.Dense(384, 128))
+    assert packed_bert(with_dense) is None, "a Dense layer after pooling"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch's quantized tensors are deprecated in favour of torchao
+        quantized = torch.ao.quantization.quantize_dynamic(load(bundled_model_path), {torch.nn.Linear}, torch.qint8)
+    assert packed_bert(quantized) is None, "int8 Linear layers keep their own forward"

@@ -79,16 +79,19 @@ def test_packed_equals_padded_for_rows_of_every_length(
     assert torch.equal(after, expected), "sharing one Q/K/V weight leaves the model's own forward as it was"
 
 
-def test_attention_chunks_agree_with_one_chunk(bundled_model_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("knob", ["SCORE_CHUNK", "GROUP_TOKENS"])
+def test_chunks_and_groups_agree_with_the_whole_batch(
+    knob: str, bundled_model_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from adapters.engines import packed_bert as module
 
     packed = packed_bert(load(bundled_model_path))
     assert packed is not None
     rows = mixed_rows(20, seed=9, longest=80)
     with torch.inference_mode():
-        monkeypatch.setattr(module, "SCORE_CHUNK", 1)  # one row per chunk
+        monkeypatch.setattr(module, knob, 1)  # one row at a time
         row_by_row = packed_vectors(packed, rows)
-        monkeypatch.setattr(module, "SCORE_CHUNK", 1 << 30)  # the whole batch at once
+        monkeypatch.setattr(module, knob, 1 << 30)  # the whole batch at once
         whole = packed_vectors(packed, rows)
     assert torch.allclose(row_by_row, whole, atol=1e-6)
 

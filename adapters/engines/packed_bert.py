@@ -14,15 +14,16 @@ as the scheduler forms them (≥95% real tokens) fp32 8.5 → 8.0 s, bf16 4.7 �
 arrivals sorted by length (more padding) fp32 20.0 → 8.6 s, bf16 11.8 → 6.3 s. Behind the server, with
 groups the peak RSS is ~10% lower than running each layer over the whole batch at once, at the same speed.
 
-Same arithmetic as BertModel's padded forward (positions count from each row's first token, token type 0,
-as sentence-transformers feeds it), so vectors agree within rounding (tests/contract/test_packed_bert.py).
-Used only where it is exactly that model: BertModel with absolute positions and plain Linear layers (int8
-models keep their own forward) behind Transformer → mean or CLS Pooling (→ Normalize).
+Same arithmetic as the padded forward of BertModel, RobertaModel and XLMRobertaModel (the same layers;
+positions count from each row's first token, from padding_idx + 1 in the RoBERTa family; token type 0, as
+sentence-transformers feeds it), so vectors agree within rounding (tests/contract/test_packed_bert.py).
+Used only where it is exactly such a model: absolute positions, plain Linear layers (int8 models keep their
+own forward), behind Transformer → mean or CLS Pooling (→ Normalize).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,12 @@ SCORE_CHUNK = 1 << 19
 # Tokens per group of rows a layer runs over at once: 512-2048 measured alike (MiniLM, 2-core CPU).
 GROUP_TOKENS = 1024
 POOLINGS = ("mean", "cls")
+# The position id of a row's first token: RoBERTa's embeddings count positions after the padding index.
+FIRST_POSITION: dict[str, Callable[[Any], int]] = {
+    "BertModel": lambda embeddings: 0,
+    "RobertaModel": lambda embeddings: embeddings.padding_idx + 1,
+    "XLMRobertaModel": lambda embeddings: embeddings.padding_idx + 1,
+}
 
 
 def packed_bert(model: Any) -> PackedBert | None:
@@ -45,7 +52,7 @@ def packed_bert(model: Any) -> PackedBert | None:
         return None
     encoder, pooling = layout
     config = encoder.config
-    if type(encoder).__name__ != "BertModel" or getattr(config, "is_decoder", False):
+    if type(encoder).__name__ not in FIRST_POSITION or getattr(config, "is_decoder", False):
         return None
     if getattr(config, "position_embedding_type", "absolute") != "absolute":
         return None
@@ -62,6 +69,7 @@ class PackedBert:
         self._encoder = encoder
         self._mean = mean
         self._heads = encoder.config.num_attention_heads
+        self._first_position = FIRST_POSITION[type(encoder).__name__](encoder.embeddings)
         self._qkv = [_fuse_qkv(layer.attention.self) for layer in encoder.encoder.layer]
 
     def __call__(self, rows: Sequence[Sequence[int]]) -> Any:
@@ -72,7 +80,8 @@ class PackedBert:
         lengths = [len(row) for row in rows]
         groups = [_Group.of(lengths, first, last, self._heads, weight.dtype) for first, last in _groups(lengths)]
         ids = torch.tensor([token for row in rows for token in row], device=weight.device)
-        positions = torch.cat([torch.arange(n) for n in lengths]) if rows else torch.zeros(0, dtype=torch.long)
+        first = self._first_position
+        positions = torch.cat([torch.arange(first, first + n) for n in lengths]) if rows else torch.zeros(0).long()
         hidden = embeddings.word_embeddings(ids) + embeddings.token_type_embeddings.weight[0]
         hidden = embeddings.LayerNorm(hidden + embeddings.position_embeddings(positions.to(weight.device)))
         for layer, qkv in zip(self._encoder.encoder.layer, self._qkv, strict=True):

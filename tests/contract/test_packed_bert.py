@@ -39,38 +39,49 @@ def packed_vectors(packed, rows: list[list[int]]):  # type: ignore[no-untyped-de
     return torch.nn.functional.normalize(packed(rows).float(), dim=1)
 
 
-@pytest.fixture(scope="module")
-def cls_pooled_bert(tmp_path_factory: pytest.TempPathFactory, bundled_model_path: Path) -> Path:
-    """A random 4-head BERT behind CLS pooling and Normalize, with the bundled tokenizer."""
+def tiny_embedder(directory: Path, tokenizer_path: Path, architecture: str, pooling_mode: str) -> Path:
+    """A random 4-head encoder of `architecture` with the bundled tokenizer, behind pooling and Normalize."""
+    import transformers
     from sentence_transformers import models
-    from transformers import AutoTokenizer, BertConfig, BertModel
 
     torch.manual_seed(0)
-    weights = tmp_path_factory.mktemp("bert")
-    tokenizer = AutoTokenizer.from_pretrained(str(bundled_model_path))
-    config = BertConfig(
+    tokenizer = transformers.AutoTokenizer.from_pretrained(str(tokenizer_path))
+    config_class = getattr(transformers, architecture.replace("Model", "Config"))
+    config = config_class(
         vocab_size=tokenizer.vocab_size, hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
-        intermediate_size=128, max_position_embeddings=300,
+        intermediate_size=128, max_position_embeddings=300, pad_token_id=tokenizer.pad_token_id,
     )  # fmt: skip
-    BertModel(config).save_pretrained(weights)
-    tokenizer.save_pretrained(weights)
-    transformer = models.Transformer(str(weights), max_seq_length=256)
-    pooling = models.Pooling(64, pooling_mode="cls")
-    directory = tmp_path_factory.mktemp("cls-embedder")
-    sentence_transformers.SentenceTransformer(modules=[transformer, pooling, models.Normalize()]).save(str(directory))
-    return directory
+    getattr(transformers, architecture)(config).save_pretrained(directory / "weights")
+    tokenizer.save_pretrained(directory / "weights")
+    transformer = models.Transformer(str(directory / "weights"), max_seq_length=256)
+    pooling = models.Pooling(64, pooling_mode=pooling_mode)
+    sentence_transformers.SentenceTransformer(modules=[transformer, pooling, models.Normalize()]).save(
+        str(directory / "embedder")
+    )
+    return directory / "embedder"
 
 
-@pytest.mark.parametrize("pooled_by", ["mean", "cls"])
-def test_packed_equals_padded_for_rows_of_every_length(
-    pooled_by: str, bundled_model_path: Path, cls_pooled_bert: Path
-) -> None:
-    model = load(bundled_model_path if pooled_by == "mean" else cls_pooled_bert)
+@pytest.fixture(scope="module")
+def embedders(tmp_path_factory: pytest.TempPathFactory, bundled_model_path: Path) -> dict[str, Path]:
+    made = {
+        name: tiny_embedder(tmp_path_factory.mktemp(name), bundled_model_path, architecture, pooling)
+        for name, architecture, pooling in [
+            ("bert-cls", "BertModel", "cls"),
+            ("roberta-mean", "RobertaModel", "mean"),
+            ("xlm-roberta-cls", "XLMRobertaModel", "cls"),
+        ]
+    }
+    return {"minilm-mean": bundled_model_path, **made}
+
+
+@pytest.mark.parametrize("name", ["minilm-mean", "bert-cls", "roberta-mean", "xlm-roberta-cls"])
+def test_packed_equals_padded_for_rows_of_every_length(name: str, embedders: dict[str, Path]) -> None:
+    model = load(embedders[name])
     rows = mixed_rows(24)
     with torch.inference_mode():
         expected = padded_vectors(model, rows)
         packed = packed_bert(model)
-        assert packed is not None, f"BERT with {pooled_by} pooling is packed"
+        assert packed is not None, f"{name} is packed"
         got = packed_vectors(packed, rows)
         alone = torch.cat([packed_vectors(packed, [row]) for row in rows])
         after = padded_vectors(model, rows)

@@ -9,17 +9,10 @@ from pathlib import Path
 import pytest
 
 from adapters.engines.packed_bert import packed_bert
-from adapters.engines.sentence_transformers import pad_rows
+from tests.support.packed_forward import bf16_cosines, load, packed_vectors, padded_vectors
 
 torch = pytest.importorskip("torch")
-sentence_transformers = pytest.importorskip("sentence_transformers")
-
-
-def load(directory: Path, dtype: str = "float32"):  # type: ignore[no-untyped-def]
-    model = sentence_transformers.SentenceTransformer(
-        str(directory), device="cpu", model_kwargs={"dtype": getattr(torch, dtype)}
-    )
-    return model.eval()
+pytest.importorskip("sentence_transformers")
 
 
 def mixed_rows(count: int, seed: int = 5, longest: int = 256) -> list[list[int]]:
@@ -29,20 +22,10 @@ def mixed_rows(count: int, seed: int = 5, longest: int = 256) -> list[list[int]]
     return [[101] + [rng.randint(1000, 29_000) for _ in range(n - 1)] for n in lengths]
 
 
-def padded_vectors(model, rows: list[list[int]]):  # type: ignore[no-untyped-def]
-    ids, mask = pad_rows(rows, model.tokenizer.pad_token_id or 0, left=False)
-    out = model.forward({"input_ids": ids, "attention_mask": mask})["sentence_embedding"].float()
-    return torch.nn.functional.normalize(out, dim=1)
-
-
-def packed_vectors(packed, rows: list[list[int]]):  # type: ignore[no-untyped-def]
-    return torch.nn.functional.normalize(packed(rows).float(), dim=1)
-
-
 def tiny_embedder(directory: Path, tokenizer_path: Path, architecture: str, pooling_mode: str) -> Path:
     """A random 4-head encoder of `architecture` with the bundled tokenizer, behind pooling and Normalize."""
     import transformers
-    from sentence_transformers import models
+    from sentence_transformers import SentenceTransformer, models
 
     torch.manual_seed(0)
     tokenizer = transformers.AutoTokenizer.from_pretrained(str(tokenizer_path))
@@ -55,9 +38,7 @@ def tiny_embedder(directory: Path, tokenizer_path: Path, architecture: str, pool
     tokenizer.save_pretrained(directory / "weights")
     transformer = models.Transformer(str(directory / "weights"), max_seq_length=256)
     pooling = models.Pooling(64, pooling_mode=pooling_mode)
-    sentence_transformers.SentenceTransformer(modules=[transformer, pooling, models.Normalize()]).save(
-        str(directory / "embedder")
-    )
+    SentenceTransformer(modules=[transformer, pooling, models.Normalize()]).save(str(directory / "embedder"))
     return directory / "embedder"
 
 
@@ -108,13 +89,7 @@ def test_chunks_and_groups_agree_with_the_whole_batch(
 
 
 def test_packed_bf16_stays_close_to_fp32(bundled_model_path: Path) -> None:
-    rows = mixed_rows(16)
-    packed = packed_bert(load(bundled_model_path, "bfloat16"))
-    assert packed is not None
-    with torch.inference_mode():
-        reference = padded_vectors(load(bundled_model_path), rows)
-        cosine = (packed_vectors(packed, rows) * reference).sum(dim=1)
-    assert cosine.min() >= 0.999
+    assert bf16_cosines(bundled_model_path, packed_bert, mixed_rows(16)).min() >= 0.999
 
 
 def test_other_models_keep_their_own_forward(bundled_model_path: Path) -> None:

@@ -9,34 +9,16 @@ import pytest
 
 from adapters.engines.packed_bert import packed_bert
 from adapters.engines.packed_qwen3 import packed_last_token
-from adapters.engines.sentence_transformers import pad_rows
+from tests.support.packed_forward import bf16_cosines, load, packed_vectors, padded_vectors
 
 torch = pytest.importorskip("torch")
-sentence_transformers = pytest.importorskip("sentence_transformers")
-
-
-def load(directory: Path, dtype: str = "float32"):  # type: ignore[no-untyped-def]
-    model = sentence_transformers.SentenceTransformer(
-        str(directory), device="cpu", model_kwargs={"dtype": getattr(torch, dtype)}
-    )
-    return model.eval()
+pytest.importorskip("sentence_transformers")
 
 
 def mixed_rows(count: int, seed: int = 3) -> list[list[int]]:
     rng = random.Random(seed)
     lengths = [1, 2, 57] + [rng.randint(3, 60) for _ in range(count - 3)]
     return [[rng.randint(10, 20_000) for _ in range(n)] for n in lengths]
-
-
-def padded_vectors(model, rows: list[list[int]]):  # type: ignore[no-untyped-def]
-    tokenizer = model.tokenizer
-    ids, mask = pad_rows(rows, tokenizer.pad_token_id or 0, left=tokenizer.padding_side == "left")
-    out = model.forward({"input_ids": ids, "attention_mask": mask})["sentence_embedding"].float()
-    return torch.nn.functional.normalize(out, dim=1)
-
-
-def packed_vectors(packed, rows: list[list[int]]):  # type: ignore[no-untyped-def]
-    return torch.nn.functional.normalize(packed(rows).float(), dim=1)
 
 
 def test_packed_equals_padded_for_rows_of_every_length(qwen3_embedder_dir: Path) -> None:
@@ -52,13 +34,7 @@ def test_packed_equals_padded_for_rows_of_every_length(qwen3_embedder_dir: Path)
 
 
 def test_packed_bf16_stays_close_to_fp32(qwen3_embedder_dir: Path) -> None:
-    rows = mixed_rows(8)
-    packed = packed_last_token(load(qwen3_embedder_dir, "bfloat16"))
-    assert packed is not None
-    with torch.inference_mode():
-        reference = padded_vectors(load(qwen3_embedder_dir), rows)
-        cosine = (packed_vectors(packed, rows) * reference).sum(dim=1)
-    assert cosine.min() >= 0.999
+    assert bf16_cosines(qwen3_embedder_dir, packed_last_token, mixed_rows(8)).min() >= 0.999
 
 
 def test_other_models_keep_their_own_forward(qwen3_embedder_dir: Path, bundled_model_path: Path) -> None:

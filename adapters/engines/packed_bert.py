@@ -79,7 +79,7 @@ class PackedBert:
         weight = embeddings.word_embeddings.weight
         lengths = [len(row) for row in rows]
         groups = [_Group.of(lengths, first, last, self._heads, weight.dtype) for first, last in _groups(lengths)]
-        ids = torch.tensor([token for row in rows for token in row], device=weight.device)
+        ids = torch.tensor([token for row in rows for token in row], dtype=torch.long, device=weight.device)
         first = self._first_position
         positions = torch.cat([torch.arange(first, first + n) for n in lengths]) if rows else torch.zeros(0).long()
         hidden = embeddings.word_embeddings(ids) + embeddings.token_type_embeddings.weight[0]

@@ -108,3 +108,11 @@ def test_other_models_keep_their_own_forward(bundled_model_path: Path) -> None:
         warnings.simplefilter("ignore")  # torch's quantized tensors are deprecated in favour of torchao
         quantized = torch.ao.quantization.quantize_dynamic(load(bundled_model_path), {torch.nn.Linear}, torch.qint8)
     assert packed_bert(quantized) is None, "int8 Linear layers keep their own forward"
+
+
+def test_a_batch_of_empty_rows_gives_zero_vectors(bundled_model_path: Path) -> None:
+    packed = packed_bert(load(bundled_model_path))
+    assert packed is not None
+    with torch.inference_mode():
+        pooled = packed([[], []])
+    assert pooled.shape == (2, 384) and not pooled.any(), "mean of no tokens, as sentence-transformers gives"

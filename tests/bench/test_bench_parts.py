@@ -1,14 +1,20 @@
-"""The bench's pure parts: a deterministic corpus, fair traffic, honest statistics, a plot from a summary."""
+"""The bench's parts: a deterministic corpus, fair traffic, honest statistics, a plot, peaks that miss no spike."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
+import time
 from pathlib import Path
+
+import pytest
 
 from bench.corpus import corpus_in_token_range, mixed_corpus
 from bench.http_client import Connection, HttpError
 from bench.plot import plot
+from bench.processes import RssSampler
 from bench.qwen3_shaped import flops_per_token
 from bench.report import targets
 from bench.stats import Measurement, percentile
@@ -83,3 +89,30 @@ def test_the_load_client_speaks_http_1_1_keep_alive() -> None:
         assert [json.loads(b)["input"] for b in seen] == [["a"], ["b"]]
 
     asyncio.run(scenario())
+
+
+def test_a_round_peak_catches_a_spike_shorter_than_the_sampling_interval(tmp_path: Path) -> None:
+    if not Path("/proc/self/clear_refs").exists():
+        pytest.skip("no per-process peak RSS to reset on this OS")
+    go, spiked = tmp_path / "go", tmp_path / "spiked"
+    spike = (
+        "import pathlib, time\n"
+        f"while not pathlib.Path({str(go)!r}).exists(): time.sleep(0.01)\n"
+        "block = bytearray(300 * 2**20); del block\n"  # 300 MiB touched and freed within milliseconds
+        f"pathlib.Path({str(spiked)!r}).touch(); time.sleep(60)\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", spike])
+    try:
+        sampler = RssSampler(child.pid, interval=30)  # samples once, before the spike
+        before = sampler.window_peak
+        go.touch()
+        while not spiked.exists():
+            time.sleep(0.01)
+        assert sampler.window_peak - before >= 250 * 2**20, "the kernel's high-water mark saw the spike"
+        sampler.reset_window()
+        assert sampler.window_peak < before + 100 * 2**20, "a new window starts from what is resident now"
+        assert sampler.peak - before >= 250 * 2**20, "the whole run's peak keeps the spike"
+        sampler.stop()
+    finally:
+        child.kill()
+        child.wait()

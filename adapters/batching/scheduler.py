@@ -18,7 +18,7 @@ import queue
 import threading
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Generic
 
 from adapters import metrics
@@ -163,15 +163,19 @@ class BatchScheduler(Generic[RequestT, RowT, ResultT]):
                 self._first_busy = self._first_busy or first
                 if self._waiting:
                     self._ready.notify_all()  # work is left: another model thread may take it meanwhile
+            hand_over = None
             try:
                 if batch:
-                    self._run(batch)
+                    hand_over = self._run(batch)
             finally:
                 with self._ready:
                     self._busy -= 1
                     self._worked = True
                     if first:
                         self._first_busy = False  # what is left waits for the first, which loops to take it
+            # Only now do the callers hear back: a caller's next lone request must find the first thread free.
+            if hand_over is not None:
+                hand_over()
 
     def _may_take(self, first: bool) -> bool:
         """Work is waiting and this thread may take it: the first always, the others while it is busy."""
@@ -204,7 +208,8 @@ class BatchScheduler(Generic[RequestT, RowT, ResultT]):
         self._waiting.extendleft(reversed([item for k, item in enumerate(window) if k not in chosen]))
         return [window[k] for k in sorted(chosen)]
 
-    def _run(self, batch: Sequence[WaitingItem[RequestT, RowT, ResultT]]) -> None:
+    def _run(self, batch: Sequence[WaitingItem[RequestT, RowT, ResultT]]) -> Callable[[], None]:
+        """Run the batch; what it returns hands the results (or the failure) to the waiting callers."""
         started = time.perf_counter()
         wait = metrics.QUEUE_WAIT.labels(self._name)
         for item in batch:
@@ -214,15 +219,23 @@ class BatchScheduler(Generic[RequestT, RowT, ResultT]):
             if len(results) != len(batch):
                 raise RuntimeError(f"the runner returned {len(results)} results for {len(batch)} rows")
         except Exception as exc:
-            for job in {id(item.job): item.job for item in batch}.values():
-                job.gone = job.gone or "failed"
-                job.settle(exc)
-            return
+            failure = exc
+            return lambda: self._fail(batch, failure)
         metrics.INFERENCE.labels(self._name).observe(time.perf_counter() - started)
         metrics.BATCH_SIZE.labels(self._name).observe(len(batch))
         metrics.BATCH_TOKENS.labels(self._name).observe(padded_tokens([item.length for item in batch]))
+        return lambda: self._deliver(batch, results)
+
+    @staticmethod
+    def _deliver(batch: Sequence[WaitingItem[RequestT, RowT, ResultT]], results: Sequence[ResultT]) -> None:
         for item, result in zip(batch, results, strict=True):
             item.job.deliver(item.index, result)
+
+    @staticmethod
+    def _fail(batch: Sequence[WaitingItem[RequestT, RowT, ResultT]], failure: Exception) -> None:
+        for job in {id(item.job): item.job for item in batch}.values():
+            job.gone = job.gone or "failed"
+            job.settle(failure)
 
     def _count_drop(self, job: Job[Any, Any]) -> None:
         if job.gone in ("cancelled", "deadline") and not job.drop_counted:

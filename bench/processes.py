@@ -29,7 +29,8 @@ class RssSampler:
 
     Sampling every `interval` seconds misses a spike shorter than that (two model threads in long batches
     at once); Linux records the exact peak (VmHWM) and lets its owner reset it (clear_refs 5), so a round's
-    peak is exact there. Samples stay as the fallback, and for `current`.
+    peak is exact there. Each sample also keeps the kernel's mark, so the whole run's peak survives the
+    process's exit (a child's is read after it ends); samples of RSS are the fallback elsewhere.
     """
 
     def __init__(self, pid: int, interval: float = 0.1) -> None:
@@ -91,7 +92,7 @@ class RssSampler:
     def _sample(self) -> None:
         while not self._stop.is_set():
             rss = self.current()
-            self._sampled_peak = max(self._sampled_peak, rss)
+            self._sampled_peak = max(self._sampled_peak, rss, self._kernel_peak())
             self._sampled_window_peak = max(self._sampled_window_peak, rss)
             self._stop.wait(self._interval)
 

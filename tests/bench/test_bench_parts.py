@@ -116,3 +116,14 @@ def test_a_round_peak_catches_a_spike_shorter_than_the_sampling_interval(tmp_pat
     finally:
         child.kill()
         child.wait()
+
+
+def test_a_childs_peak_survives_its_exit() -> None:
+    if not Path("/proc/self/clear_refs").exists():
+        pytest.skip("no per-process peak RSS on this OS")
+    spike = "import time; time.sleep(0.3); block = bytearray(300 * 2**20); del block; time.sleep(0.3)"
+    child = subprocess.Popen([sys.executable, "-c", spike])
+    sampler = RssSampler(child.pid, interval=0.05)
+    child.wait()
+    sampler.stop()
+    assert sampler.peak >= 280 * 2**20, "read once the child is gone, as run_child reads it"

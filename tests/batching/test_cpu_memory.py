@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import os
+import subprocess
 import sys
+import textwrap
 
 import pytest
 
-from adapters.engines.heap import ONEDNN_CACHED_SHAPES, bound_cpu_memory, release_free_memory
+from adapters.engines.heap import (
+    ONEDNN_CACHED_PRIMITIVES,
+    ONEDNN_CACHED_SHAPES,
+    bound_cpu_memory,
+    release_free_memory,
+)
 
 glibc_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator only")
 
@@ -19,6 +27,83 @@ def test_onednn_cache_bound_is_visible_to_the_c_library() -> None:
     libc.getenv.restype = ctypes.c_char_p
     bound_cpu_memory()
     assert libc.getenv(b"LRU_CACHE_CAPACITY") == ONEDNN_CACHED_SHAPES.encode()
+    assert libc.getenv(b"ONEDNN_PRIMITIVE_CACHE_CAPACITY") == ONEDNN_CACHED_PRIMITIVES.encode()
+
+
+# Heap bytes in use (glibc's mallinfo2) gained over `work`, in a fresh interpreter: oneDNN's caches are
+# process-wide and are sized once, so each measurement needs its own process.
+GROWTH_PROBE = """
+import ctypes, torch
+from adapters.engines.heap import bound_cpu_memory
+from adapters.engines.packed_bert import _intermediate
+
+class Info(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in "abcdefg"] + [("in_use", ctypes.c_size_t)] + [
+        (name, ctypes.c_size_t) for name in "hi"]
+
+libc = ctypes.CDLL(None)
+libc.mallinfo2.restype = Info
+torch.set_num_threads(1)
+torch.manual_seed(0)
+{setup}
+inputs = [torch.randn(rows, 64) for rows in range(300, 500)]  # a new shape each
+dense = torch.nn.Linear(64, 256)
+intermediate = type("Intermediate", (), {{"dense": dense, "intermediate_act_fn": torch.nn.GELU()}})()
+intermediate.intermediate_act_fn.act = torch.nn.functional.gelu  # as transformers' GELUActivation
+with torch.inference_mode():
+    for x in [torch.randn(299, 64)] + [None] + inputs:  # one shape to warm up, then measure
+        if x is None:
+            before = libc.mallinfo2().in_use
+            continue
+        {work}
+print((libc.mallinfo2().in_use - before) / 2**20)
+"""
+
+
+BOUNDS = ("LRU_CACHE_CAPACITY", "ONEDNN_PRIMITIVE_CACHE_CAPACITY")
+
+
+def heap_growth_mib(work: str, setup: str = "") -> float:
+    script = textwrap.dedent(GROWTH_PROBE).format(work=work, setup=setup)
+    # os.environ, not the C environment, which bound_cpu_memory may have set in this process already.
+    env = {name: value for name, value in os.environ.items() if name not in BOUNDS}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=True, env=env
+    )
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def gelu_growth_mib(work: str, setup: str = "") -> float:
+    """What `work` keeps beyond the Linear layer before it (MKL keeps a little per shape of its own)."""
+    return heap_growth_mib(work, setup) - heap_growth_mib("dense(x)", setup)
+
+
+@glibc_only
+def test_onednn_keeps_a_bounded_number_of_primitives() -> None:
+    pytest.importorskip("torch")
+    # fp32 GELU goes to oneDNN, which caches a primitive (~27 KiB) per new shape: 200 shapes.
+    unbounded = gelu_growth_mib("torch.nn.functional.gelu(dense(x))")
+    bounded = gelu_growth_mib("torch.nn.functional.gelu(dense(x))", setup="bound_cpu_memory()")
+    assert unbounded > 2.0
+    assert bounded < unbounded / 3
+
+
+@glibc_only
+def test_packed_bert_fp32_gelu_keeps_nothing_per_shape() -> None:
+    torch = pytest.importorskip("torch")
+    assert gelu_growth_mib("_intermediate(intermediate, x)") < 0.3
+    from adapters.engines.packed_bert import _intermediate
+
+    dense = torch.nn.Linear(64, 256)
+    activation = torch.nn.GELU()
+    activation.act = torch.nn.functional.gelu  # type: ignore[assignment]
+    intermediate = type("Intermediate", (), {"dense": dense, "intermediate_act_fn": activation})()
+    x = torch.randn(37, 64)
+    with torch.inference_mode():
+        ours = _intermediate(intermediate, x)
+        reference = torch.nn.functional.gelu(dense(x))
+    assert ours.is_contiguous()
+    torch.testing.assert_close(ours, reference, rtol=0, atol=1e-6)
 
 
 @glibc_only

@@ -5,14 +5,14 @@ flash-attention kernel. Here the rows of a batch are packed into one sequence, a
 consecutive rows of about GROUP_TOKENS tokens at a time: Q, K and V from one matmul; attention padded
 only to the group's longest row, a few rows at a time so each score matrix stays in cache, softmax in
 fp32 (bf16's softmax kernel runs at half the speed of fp32's here); then the output projections and the
-feed-forward. Every intermediate tensor stays a few MiB: reused from the heap, where a batch-sized one
-(tens of MiB) is a fresh mmap with its page faults on every call, and where fp32 GELU alone took
-20 ms of a 45 ms Linear+GELU on 4000 tokens. The CPU flash kernel is slow at BERT's head size (32–64):
-[64 rows × 12 heads × 122 tokens × 32] took 27 ms in fp32 and 33 in bf16, these chunks 21 and 21.
+feed-forward, with weights prepacked for oneDNN (adapters/engines/onednn_linear.py). A group's tensors
+are a few to ~25 MiB, where whole-batch ones would be tens of MiB each. The CPU flash kernel is slow at
+BERT's head size (32–64): [64 rows × 12 heads × 122 tokens × 32] took 27 ms in fp32 and 33 in bf16, these
+chunks 21 and 21.
 Measured on all-MiniLM-L6-v2, 800 mixed texts, 2-core CPU, sentence-transformers' forward → this: batches
 as the scheduler forms them (≥95% real tokens) fp32 8.5 → 8.0 s, bf16 4.7 → 4.3 s; batches of 64
-arrivals sorted by length (more padding) fp32 20.0 → 8.6 s, bf16 11.8 → 6.3 s. Behind the server, with
-groups the peak RSS is ~10% lower than running each layer over the whole batch at once, at the same speed.
+arrivals sorted by length (more padding) fp32 20.0 → 8.6 s, bf16 11.8 → 6.3 s (before prepacking and
+groups of 4096 tokens, which took a further 10% in fp32 and 17% in bf16 off one core's time).
 
 Same arithmetic as the padded forward of BertModel, RobertaModel and XLMRobertaModel (the same layers;
 positions count from each row's first token, from padding_idx + 1 in the RoBERTa family; token type 0, as
@@ -27,13 +27,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.engines.onednn_linear import prepacked_linear
 from adapters.engines.st_layout import single_pooling
 
 # Score elements per attention chunk: 2^19 is 1 MiB in bf16, 2 MiB in fp32 — cache-sized, and a big
 # score matrix is also a fresh mmap'd block (page faults) on every call. 2^18..2^20 measured alike.
 SCORE_CHUNK = 1 << 19
-# Tokens per group of rows a layer runs over at once: 512-2048 measured alike (MiniLM, 2-core CPU).
-GROUP_TOKENS = 1024
+# Tokens per group of rows a layer runs over at once. MiniLM on one core, 800 texts, prepacked weights:
+# bf16 1024 → 8.49 s, 2048 → 8.10, 4096 → 7.65; fp32 14.41, 14.11, 13.90 (8192 slower again in bf16).
+GROUP_TOKENS = 4096
 POOLINGS = ("mean", "cls")
 # The position id of a row's first token: RoBERTa's embeddings count positions after the padding index.
 FIRST_POSITION: dict[str, Callable[[Any], int]] = {
@@ -70,7 +72,7 @@ class PackedBert:
         self._mean = mean
         self._heads = encoder.config.num_attention_heads
         self._first_position = FIRST_POSITION[type(encoder).__name__](encoder.embeddings)
-        self._qkv = [_fuse_qkv(layer.attention.self) for layer in encoder.encoder.layer]
+        self._weights = [_LayerWeights.of(layer) for layer in encoder.encoder.layer]
 
     def __call__(self, rows: Sequence[Sequence[int]]) -> Any:
         import torch
@@ -84,8 +86,8 @@ class PackedBert:
         positions = torch.cat([torch.arange(first, first + n) for n in lengths]) if rows else torch.zeros(0).long()
         hidden = embeddings.word_embeddings(ids) + embeddings.token_type_embeddings.weight[0]
         hidden = embeddings.LayerNorm(hidden + embeddings.position_embeddings(positions.to(weight.device)))
-        for layer, qkv in zip(self._encoder.encoder.layer, self._qkv, strict=True):
-            hidden = _layer(layer, qkv, hidden, groups)
+        for layer, weights in zip(self._encoder.encoder.layer, self._weights, strict=True):
+            hidden = _layer(layer, weights, hidden, groups)
         sizes = torch.tensor(lengths, device=weight.device)
         starts = sizes.cumsum(0) - sizes
         if not self._mean:
@@ -109,21 +111,44 @@ def _groups(lengths: list[int]) -> list[tuple[int, int]]:
     return groups
 
 
-def _layer(layer: Any, qkv: tuple[Any, Any], hidden: Any, groups: list[_Group]) -> Any:
-    """One encoder layer, a group of rows at a time: every tensor stays small and is reused from the heap."""
+@dataclass(frozen=True)
+class _LayerWeights:
+    """A layer's Linear layers, prepacked: Q, K and V as one."""
+
+    qkv: Callable[[Any], Any]
+    attention_out: Callable[[Any], Any]
+    intermediate: Callable[[Any], Any]
+    output: Callable[[Any], Any]
+
+    @classmethod
+    def of(cls, layer: Any) -> _LayerWeights:
+        def prepacked(linear: Any) -> Callable[[Any], Any]:
+            return prepacked_linear(linear.weight, linear.bias, GROUP_TOKENS)
+
+        return cls(
+            qkv=prepacked_linear(*_fuse_qkv(layer.attention.self), GROUP_TOKENS),
+            attention_out=prepacked(layer.attention.output.dense),
+            intermediate=prepacked(layer.intermediate.dense),
+            output=prepacked(layer.output.dense),
+        )
+
+
+def _layer(layer: Any, weights: _LayerWeights, hidden: Any, groups: list[_Group]) -> Any:
+    """One encoder layer, a group of rows at a time, so every intermediate tensor stays a few MiB."""
     import torch
 
     out = torch.empty_like(hidden)
     for group in groups:
         x = hidden[group.tokens]
-        attended = _attention(torch.nn.functional.linear(x, *qkv), group)
-        x = layer.attention.output.LayerNorm(layer.attention.output.dense(attended) + x)
-        out[group.tokens] = layer.output.LayerNorm(layer.output.dense(_intermediate(layer.intermediate, x)) + x)
+        attended = _attention(weights.qkv(x), group)
+        x = layer.attention.output.LayerNorm(weights.attention_out(attended) + x)
+        y = _activated(layer.intermediate.intermediate_act_fn, weights.intermediate(x))
+        out[group.tokens] = layer.output.LayerNorm(weights.output(y) + x)
     return out
 
 
-def _intermediate(intermediate: Any, x: Any) -> Any:
-    """The feed-forward's first half; exact GELU in fp32 by PyTorch's own kernel, not oneDNN's.
+def _activated(activation: Any, y: Any) -> Any:
+    """The feed-forward's activation; exact GELU in fp32 by PyTorch's own kernel, not oneDNN's.
 
     PyTorch hands a contiguous fp32 GELU to oneDNN, which builds and caches a primitive for every new
     shape, and every group has a new one: behind the server that cache churned in the middle of batches
@@ -133,10 +158,9 @@ def _intermediate(intermediate: Any, x: Any) -> Any:
     """
     import torch
 
-    y = intermediate.dense(x)
-    if y.dtype == torch.float32 and _exact_gelu(intermediate.intermediate_act_fn):
+    if y.dtype == torch.float32 and _exact_gelu(activation):
         return torch.nn.functional.gelu(y.t()).t()
-    return intermediate.intermediate_act_fn(y)
+    return activation(y)
 
 
 def _exact_gelu(activation: Any) -> bool:

@@ -216,11 +216,7 @@ def _load_dtype(spec: ModelSpec, device: str) -> Any:
 
 
 def _quantize_if_int8(spec: ModelSpec, module: Any) -> Any:
-    """int8: Linear layers quantized (CPU only).
-
-    Linear weights are not pre-packed for oneDNN: it ran fp32 7% faster here but kept memory for every
-    new batch shape (RSS 1.1 -> 1.9 GiB over four rounds of the same mixed-length load, all-MiniLM-L6-v2).
-    """
+    """int8: Linear layers quantized (CPU only). (fp32/bf16 BERT weights are prepacked by packed_bert.)"""
     return _quantize(module) if spec.dtype == "int8" else module
 
 

@@ -35,7 +35,7 @@ def test_onednn_cache_bound_is_visible_to_the_c_library() -> None:
 GROWTH_PROBE = """
 import ctypes, torch
 from adapters.engines.heap import bound_cpu_memory
-from adapters.engines.packed_bert import _intermediate
+from adapters.engines.packed_bert import _activated
 
 class Info(ctypes.Structure):
     _fields_ = [(name, ctypes.c_size_t) for name in "abcdefg"] + [("in_use", ctypes.c_size_t)] + [
@@ -48,8 +48,8 @@ torch.manual_seed(0)
 {setup}
 inputs = [torch.randn(rows, 64) for rows in range(300, 500)]  # a new shape each
 dense = torch.nn.Linear(64, 256)
-intermediate = type("Intermediate", (), {{"dense": dense, "intermediate_act_fn": torch.nn.GELU()}})()
-intermediate.intermediate_act_fn.act = torch.nn.functional.gelu  # as transformers' GELUActivation
+activation = torch.nn.GELU()
+activation.act = torch.nn.functional.gelu  # as transformers' GELUActivation
 with torch.inference_mode():
     for x in [torch.randn(299, 64)] + [None] + inputs:  # one shape to warm up, then measure
         if x is None:
@@ -91,16 +91,15 @@ def test_onednn_keeps_a_bounded_number_of_primitives() -> None:
 @glibc_only
 def test_packed_bert_fp32_gelu_keeps_nothing_per_shape() -> None:
     torch = pytest.importorskip("torch")
-    assert gelu_growth_mib("_intermediate(intermediate, x)") < 0.3
-    from adapters.engines.packed_bert import _intermediate
+    assert gelu_growth_mib("_activated(activation, dense(x))") < 0.3
+    from adapters.engines.packed_bert import _activated
 
     dense = torch.nn.Linear(64, 256)
     activation = torch.nn.GELU()
     activation.act = torch.nn.functional.gelu  # type: ignore[assignment]
-    intermediate = type("Intermediate", (), {"dense": dense, "intermediate_act_fn": activation})()
     x = torch.randn(37, 64)
     with torch.inference_mode():
-        ours = _intermediate(intermediate, x)
+        ours = _activated(activation, dense(x))
         reference = torch.nn.functional.gelu(dense(x))
     assert ours.is_contiguous()
     torch.testing.assert_close(ours, reference, rtol=0, atol=1e-6)

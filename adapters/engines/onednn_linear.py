@@ -1,0 +1,46 @@
+"""Linear layers on a CPU with their weights laid out for oneDNN once, at load, instead of on every call.
+
+PyTorch's CPU Linear passes the weight as the model stores it; oneDNN (bf16) then rearranges it into its
+blocked layout inside every call, and MKL (fp32) packs it likewise. Reordered once, all-MiniLM-L6-v2's
+packed forward on one core, 800 mixed texts, went 9.19 → 8.49 s in bf16 and 15.59 → 14.41 s in fp32.
+It costs a second copy of the Linear weights (the model keeps its own for its own forward).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+PREPACKED_DTYPES = ("float32", "bfloat16")
+
+
+def prepacked_linear(weight: Any, bias: Any, rows_hint: int) -> Callable[[Any], Any]:
+    """`x ↦ x @ weight.T + bias` for x of about `rows_hint` rows; the plain Linear where oneDNN can't."""
+    import torch
+
+    plain = _plain(weight, bias)
+    if weight.device.type != "cpu" or str(weight.dtype).removeprefix("torch.") not in PREPACKED_DTYPES:
+        return plain
+    if not torch.backends.mkldnn.is_available():
+        return plain
+    try:
+        packed = torch.ops.mkldnn._reorder_linear_weight(weight.detach(), rows_hint)
+    except (AttributeError, RuntimeError):  # a build without these operators
+        return plain
+    linear_pointwise = torch.ops.mkldnn._linear_pointwise
+
+    def run(x: Any) -> Any:
+        if x.shape[0] == 0:
+            return plain(x)
+        return linear_pointwise(x, packed, bias, "none", [], "")
+
+    return run
+
+
+def _plain(weight: Any, bias: Any) -> Callable[[Any], Any]:
+    import torch
+
+    def run(x: Any) -> Any:
+        return torch.nn.functional.linear(x, weight, bias)
+
+    return run

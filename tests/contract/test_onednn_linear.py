@@ -1,0 +1,40 @@
+"""Prepacked Linear layers compute what torch.nn.functional.linear computes."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.engines.onednn_linear import prepacked_linear
+
+torch = pytest.importorskip("torch")
+
+
+@pytest.mark.parametrize("rows", [0, 1, 37, 1030])
+def test_prepacked_fp32_equals_the_plain_linear(rows: int) -> None:
+    torch.manual_seed(rows)
+    weight, bias, x = torch.randn(96, 64), torch.randn(96), torch.randn(rows, 64)
+    with torch.inference_mode():
+        ours = prepacked_linear(weight, bias, rows_hint=1024)(x)
+        torch.testing.assert_close(ours, torch.nn.functional.linear(x, weight, bias), rtol=1e-5, atol=1e-5)
+    assert ours.shape == (rows, 96)
+
+
+def test_prepacked_bf16_stays_within_bf16_rounding_of_fp32() -> None:
+    torch.manual_seed(0)
+    weight, bias, x = torch.randn(96, 64), torch.randn(96), torch.randn(50, 64)
+    with torch.inference_mode():
+        ours = prepacked_linear(weight.bfloat16(), bias.bfloat16(), rows_hint=1024)(x.bfloat16())
+        reference = torch.nn.functional.linear(x.bfloat16().float(), weight.bfloat16().float(), bias.bfloat16().float())
+    assert ours.dtype == torch.bfloat16
+    cosine = torch.nn.functional.cosine_similarity(ours.float(), reference, dim=1)
+    assert cosine.min() > 0.9999
+
+
+def test_other_dtypes_and_builds_without_onednn_get_the_plain_linear(monkeypatch: pytest.MonkeyPatch) -> None:
+    torch.manual_seed(1)
+    weight, bias, x = torch.randn(8, 4).double(), torch.randn(8).double(), torch.randn(3, 4).double()
+    with torch.inference_mode():
+        assert torch.equal(prepacked_linear(weight, bias, 16)(x), torch.nn.functional.linear(x, weight, bias))
+        monkeypatch.setattr(torch.backends.mkldnn, "is_available", lambda: False)
+        weight, bias, x = weight.float(), bias.float(), x.float()
+        assert torch.equal(prepacked_linear(weight, bias, 16)(x), torch.nn.functional.linear(x, weight, bias))

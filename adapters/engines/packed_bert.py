@@ -2,17 +2,17 @@
 
 sentence-transformers runs BERT padded over the whole batch, with three Q/K/V matmuls and PyTorch's CPU
 flash-attention kernel. Here the rows of a batch are packed into one sequence, and each layer runs over
-consecutive rows of about GROUP_TOKENS tokens at a time: Q, K and V from one matmul; attention padded
-only to the group's longest row, a few rows at a time so each score matrix stays in cache, softmax in
-fp32 (bf16's softmax kernel runs at half the speed of fp32's here); then the output projections and the
-feed-forward, with weights prepacked for oneDNN (adapters/engines/onednn_linear.py). A group's tensors
-are a few to ~25 MiB, where whole-batch ones would be tens of MiB each. The CPU flash kernel is slow at
-BERT's head size (32–64): [64 rows × 12 heads × 122 tokens × 32] took 27 ms in fp32 and 33 in bf16, these
-chunks 21 and 21.
+consecutive rows of about GROUP_TOKENS (fp32: FP32_GROUP_TOKENS) tokens at a time: Q, K and V from one
+matmul; attention padded only to the group's longest row, a few rows at a time so each score matrix
+stays in cache, softmax in fp32 (bf16's softmax kernel runs at half the speed of fp32's here); then the
+output projections and the feed-forward, with weights prepacked for oneDNN (onednn_linear.py). A group's
+tensors stay at most ~12 MiB, where whole-batch ones would be tens of MiB each. The CPU flash kernel is
+slow at BERT's head size (32–64): [64 rows × 12 heads × 122 tokens × 32] took 27 ms in fp32 and 33 in
+bf16, these chunks 21 and 21.
 Measured on all-MiniLM-L6-v2, 800 mixed texts, 2-core CPU, sentence-transformers' forward → this: batches
 as the scheduler forms them (≥95% real tokens) fp32 8.5 → 8.0 s, bf16 4.7 → 4.3 s; batches of 64
 arrivals sorted by length (more padding) fp32 20.0 → 8.6 s, bf16 11.8 → 6.3 s (before prepacking and
-groups of 4096 tokens, which took a further 10% in fp32 and 17% in bf16 off one core's time).
+bf16 groups of 4096 tokens, which took a further 8% in fp32 and 17% in bf16 off one core's time).
 
 Same arithmetic as the padded forward of BertModel, RobertaModel and XLMRobertaModel (the same layers;
 positions count from each row's first token, from padding_idx + 1 in the RoBERTa family; token type 0, as
@@ -34,8 +34,11 @@ from adapters.engines.st_layout import single_pooling
 # score matrix is also a fresh mmap'd block (page faults) on every call. 2^18..2^20 measured alike.
 SCORE_CHUNK = 1 << 19
 # Tokens per group of rows a layer runs over at once. MiniLM on one core, 800 texts, prepacked weights:
-# bf16 1024 → 8.49 s, 2048 → 8.10, 4096 → 7.65; fp32 14.41, 14.11, 13.90 (8192 slower again in bf16).
+# bf16 1024 → 8.49 s, 2048 → 8.10, 4096 → 7.65 (8192 slower again); fp32 14.41, 14.11, 13.90 s, but behind
+# the server fp32 groups of 4096 raised the round peaks to 976–1027 MiB and 2048 to 882–926 (climbing),
+# where 1024 stays at 810–836 MiB, for 97–101 instead of 101–105 texts/s.
 GROUP_TOKENS = 4096
+FP32_GROUP_TOKENS = 1024
 POOLINGS = ("mean", "cls")
 # The position id of a row's first token: RoBERTa's embeddings count positions after the padding index.
 FIRST_POSITION: dict[str, Callable[[Any], int]] = {
@@ -80,7 +83,8 @@ class PackedBert:
         embeddings = self._encoder.embeddings
         weight = embeddings.word_embeddings.weight
         lengths = [len(row) for row in rows]
-        groups = [_Group.of(lengths, first, last, self._heads, weight.dtype) for first, last in _groups(lengths)]
+        spans = _groups(lengths, _group_tokens(weight.dtype))
+        groups = [_Group.of(lengths, first, last, self._heads, weight.dtype) for first, last in spans]
         ids = torch.tensor([token for row in rows for token in row], dtype=torch.long, device=weight.device)
         first = self._first_position
         positions = torch.cat([torch.arange(first, first + n) for n in lengths]) if rows else torch.zeros(0).long()
@@ -98,11 +102,17 @@ class PackedBert:
         return sums / sizes.clamp(min=1)[:, None]
 
 
-def _groups(lengths: list[int]) -> list[tuple[int, int]]:
-    """Consecutive rows of about GROUP_TOKENS tokens (at least one row each)."""
+def _group_tokens(dtype: Any) -> int:
+    import torch
+
+    return FP32_GROUP_TOKENS if dtype == torch.float32 else GROUP_TOKENS
+
+
+def _groups(lengths: list[int], limit: int) -> list[tuple[int, int]]:
+    """Consecutive rows of about `limit` tokens (at least one row each)."""
     groups, first, tokens = [], 0, 0
     for row, length in enumerate(lengths):
-        if tokens and tokens + length > GROUP_TOKENS:
+        if tokens and tokens + length > limit:
             groups.append((first, row))
             first, tokens = row, 0
         tokens += length
@@ -122,11 +132,13 @@ class _LayerWeights:
 
     @classmethod
     def of(cls, layer: Any) -> _LayerWeights:
+        rows = _group_tokens(layer.output.dense.weight.dtype)
+
         def prepacked(linear: Any) -> Callable[[Any], Any]:
-            return prepacked_linear(linear.weight, linear.bias, GROUP_TOKENS)
+            return prepacked_linear(linear.weight, linear.bias, rows)
 
         return cls(
-            qkv=prepacked_linear(*_fuse_qkv(layer.attention.self), GROUP_TOKENS),
+            qkv=prepacked_linear(*_fuse_qkv(layer.attention.self), rows),
             attention_out=prepacked(layer.attention.output.dense),
             intermediate=prepacked(layer.intermediate.dense),
             output=prepacked(layer.output.dense),

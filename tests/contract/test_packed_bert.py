@@ -71,7 +71,7 @@ def test_packed_equals_padded_for_rows_of_every_length(name: str, embedders: dic
     assert torch.equal(after, expected), "sharing one Q/K/V weight leaves the model's own forward as it was"
 
 
-@pytest.mark.parametrize("knob", ["SCORE_CHUNK", "GROUP_TOKENS"])
+@pytest.mark.parametrize("knob", ["SCORE_CHUNK", "FP32_GROUP_TOKENS"])
 def test_chunks_and_groups_agree_with_the_whole_batch(
     knob: str, bundled_model_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -11,15 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-PREPACKED_DTYPES = ("float32", "bfloat16")
-
 
 def prepacked_linear(weight: Any, bias: Any, rows_hint: int) -> Callable[[Any], Any]:
     """`x ↦ x @ weight.T + bias` for x of about `rows_hint` rows; the plain Linear where oneDNN can't."""
     import torch
 
     plain = _plain(weight, bias)
-    if weight.device.type != "cpu" or str(weight.dtype).removeprefix("torch.") not in PREPACKED_DTYPES:
+    if weight.device.type != "cpu" or weight.dtype not in (torch.float32, torch.bfloat16):
         return plain
     if not torch.backends.mkldnn.is_available():
         return plain

@@ -37,9 +37,9 @@ import ctypes, torch
 from adapters.engines.heap import bound_cpu_memory
 from adapters.engines.packed_bert import _activated
 
-class Info(ctypes.Structure):
-    _fields_ = [(name, ctypes.c_size_t) for name in "abcdefg"] + [("in_use", ctypes.c_size_t)] + [
-        (name, ctypes.c_size_t) for name in "hi"]
+class Info(ctypes.Structure):  # glibc's struct mallinfo2; uordblks: bytes allocated and not freed
+    _fields_ = [(name, ctypes.c_size_t) for name in (
+        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")]
 
 libc = ctypes.CDLL(None)
 libc.mallinfo2.restype = Info
@@ -53,10 +53,10 @@ activation.act = torch.nn.functional.gelu  # as transformers' GELUActivation
 with torch.inference_mode():
     for x in [torch.randn(299, 64)] + [None] + inputs:  # one shape to warm up, then measure
         if x is None:
-            before = libc.mallinfo2().in_use
+            before = libc.mallinfo2().uordblks
             continue
         {work}
-print((libc.mallinfo2().in_use - before) / 2**20)
+print((libc.mallinfo2().uordblks - before) / 2**20)
 """
 
 

@@ -9,7 +9,8 @@ oneDNN keeps a second, process-wide cache of 1024 primitives by default; a bf16 
 ~250 KiB, so behind the server it grew to ~260 MiB of live heap, and each new entry, made in the middle of
 a batch, pinned a hole among freed tensors. Round peaks in bf16 were 1160–1300 MiB; with that cache
 bounded to 32 they are 664–678 MiB over five rounds, and the throughput 118–140 → 140–154 texts/s
-(creating a primitive again costs less than keeping a thousand). fp32 GELU: see packed_bert._activated.
+(creating a primitive again costs less than keeping a thousand). Packed BERT's GELU runs inside its matmul
+(onednn_linear.py), so it makes no primitive per shape of its own.
 `malloc_trim` returns free pages to the OS but takes 20-60 ms, so it runs only when the engine goes
 quiet, never between batches.
 """

@@ -5,10 +5,10 @@ flash-attention kernel. Here the rows of a batch are packed into one sequence, a
 consecutive rows of about GROUP_TOKENS (fp32: FP32_GROUP_TOKENS) tokens at a time: Q, K and V from one
 matmul; attention padded only to the group's longest row, a few rows at a time so each score matrix
 stays in cache, softmax in fp32 (bf16's softmax kernel runs at half the speed of fp32's here); then the
-output projections and the feed-forward, with weights prepacked for oneDNN (onednn_linear.py). A group's
-tensors stay at most ~12 MiB, where whole-batch ones would be tens of MiB each. The CPU flash kernel is
-slow at BERT's head size (32–64): [64 rows × 12 heads × 122 tokens × 32] took 27 ms in fp32 and 33 in
-bf16, these chunks 21 and 21.
+output projections and the feed-forward, with weights prepacked for oneDNN and GELU fused into its
+matmul (onednn_linear.py). A group's tensors stay at most ~12 MiB, where whole-batch ones would be tens
+of MiB each. The CPU flash kernel is slow at BERT's head size (32–64): [64 rows × 12 heads × 122 tokens
+× 32] took 27 ms in fp32 and 33 in bf16, these chunks 21 and 21.
 Measured on all-MiniLM-L6-v2, 800 mixed texts, 2-core CPU, sentence-transformers' forward → this: batches
 as the scheduler forms them (≥95% real tokens) fp32 8.5 → 8.0 s, bf16 4.7 → 4.3 s; batches of 64
 arrivals sorted by length (more padding) fp32 20.0 → 8.6 s, bf16 11.8 → 6.3 s (before prepacking and
@@ -123,24 +123,24 @@ def _groups(lengths: list[int], limit: int) -> list[tuple[int, int]]:
 
 @dataclass(frozen=True)
 class _LayerWeights:
-    """A layer's Linear layers, prepacked: Q, K and V as one."""
+    """A layer's Linear layers, prepacked: Q, K and V as one; the feed-forward's first with its activation."""
 
     qkv: Callable[[Any], Any]
     attention_out: Callable[[Any], Any]
-    intermediate: Callable[[Any], Any]
+    activated: Callable[[Any], Any]
     output: Callable[[Any], Any]
 
     @classmethod
     def of(cls, layer: Any) -> _LayerWeights:
         rows = _group_tokens(layer.output.dense.weight.dtype)
 
-        def prepacked(linear: Any) -> Callable[[Any], Any]:
-            return prepacked_linear(linear.weight, linear.bias, rows)
+        def prepacked(linear: Any, *, gelu: bool = False) -> Callable[[Any], Any]:
+            return prepacked_linear(linear.weight, linear.bias, rows, gelu=gelu)
 
         return cls(
             qkv=prepacked_linear(*_fuse_qkv(layer.attention.self), rows),
             attention_out=prepacked(layer.attention.output.dense),
-            intermediate=prepacked(layer.intermediate.dense),
+            activated=_activated(layer.intermediate, prepacked),
             output=prepacked(layer.output.dense),
         )
 
@@ -154,31 +154,21 @@ def _layer(layer: Any, weights: _LayerWeights, hidden: Any, groups: list[_Group]
         x = hidden[group.tokens]
         attended = _attention(weights.qkv(x), group)
         x = layer.attention.output.LayerNorm(weights.attention_out(attended) + x)
-        y = _activated(layer.intermediate.intermediate_act_fn, weights.intermediate(x))
-        out[group.tokens] = layer.output.LayerNorm(weights.output(y) + x)
+        out[group.tokens] = layer.output.LayerNorm(weights.output(weights.activated(x)) + x)
     return out
 
 
-def _activated(activation: Any, y: Any) -> Any:
-    """The feed-forward's activation; exact GELU in fp32 by PyTorch's own kernel, not oneDNN's.
-
-    PyTorch hands a contiguous fp32 GELU to oneDNN, which builds and caches a primitive for every new
-    shape, and every group has a new one: behind the server that cache churned in the middle of batches
-    and the round peaks grew 885 → 1006 MiB over five rounds; with PyTorch's kernel (which it uses for a
-    strided tensor, hence the transposes) 668–689 MiB, and the kernel itself is as fast (1.20 vs 1.30 ms
-    on 1000 × 1536). bf16 keeps oneDNN's GELU: twice as fast as PyTorch's there.
-    """
+def _activated(intermediate: Any, prepacked: Callable[..., Callable[[Any], Any]]) -> Callable[[Any], Any]:
+    """The feed-forward's first Linear and its activation: exact GELU (BERT's) fused into the matmul."""
     import torch
 
-    if y.dtype == torch.float32 and _exact_gelu(activation):
-        return torch.nn.functional.gelu(y.t()).t()
-    return activation(y)
-
-
-def _exact_gelu(activation: Any) -> bool:
-    import torch
-
-    return getattr(activation, "act", None) is torch.nn.functional.gelu
+    activation = intermediate.intermediate_act_fn
+    exact_gelu = getattr(activation, "act", None) is torch.nn.functional.gelu  # transformers' GELUActivation
+    exact_gelu |= isinstance(activation, torch.nn.GELU) and activation.approximate == "none"
+    if exact_gelu:
+        return prepacked(intermediate.dense, gelu=True)
+    linear = prepacked(intermediate.dense)
+    return lambda x: activation(linear(x))
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ def test_onednn_cache_bound_is_visible_to_the_c_library() -> None:
 GROWTH_PROBE = """
 import ctypes, torch
 from adapters.engines.heap import bound_cpu_memory
-from adapters.engines.packed_bert import _activated
+from adapters.engines.onednn_linear import prepacked_linear
 
 class Info(ctypes.Structure):  # glibc's struct mallinfo2; uordblks: bytes allocated and not freed
     _fields_ = [(name, ctypes.c_size_t) for name in (
@@ -45,11 +45,9 @@ libc = ctypes.CDLL(None)
 libc.mallinfo2.restype = Info
 torch.set_num_threads(1)
 torch.manual_seed(0)
-{setup}
-inputs = [torch.randn(rows, 64) for rows in range(300, 500)]  # a new shape each
+inputs = [torch.randn(rows, 64) for rows in range(300, 300 + {shapes})]  # a new shape each
 dense = torch.nn.Linear(64, 256)
-activation = torch.nn.GELU()
-activation.act = torch.nn.functional.gelu  # as transformers' GELUActivation
+{setup}
 with torch.inference_mode():
     for x in [torch.randn(299, 64)] + [None] + inputs:  # one shape to warm up, then measure
         if x is None:
@@ -63,8 +61,8 @@ print((libc.mallinfo2().uordblks - before) / 2**20)
 BOUNDS = ("LRU_CACHE_CAPACITY", "ONEDNN_PRIMITIVE_CACHE_CAPACITY")
 
 
-def heap_growth_mib(work: str, setup: str = "") -> float:
-    script = textwrap.dedent(GROWTH_PROBE).format(work=work, setup=setup)
+def heap_growth_mib(work: str, setup: str = "", shapes: int = 200) -> float:
+    script = textwrap.dedent(GROWTH_PROBE).format(work=work, setup=setup, shapes=shapes)
     # os.environ, not the C environment, which bound_cpu_memory may have set in this process already.
     env = {name: value for name, value in os.environ.items() if name not in BOUNDS}
     done = subprocess.run(
@@ -89,20 +87,11 @@ def test_onednn_keeps_a_bounded_number_of_primitives() -> None:
 
 
 @glibc_only
-def test_packed_bert_fp32_gelu_keeps_nothing_per_shape() -> None:
-    torch = pytest.importorskip("torch")
-    assert gelu_growth_mib("_activated(activation, dense(x))") < 0.3
-    from adapters.engines.packed_bert import _activated
-
-    dense = torch.nn.Linear(64, 256)
-    activation = torch.nn.GELU()
-    activation.act = torch.nn.functional.gelu  # type: ignore[assignment]
-    x = torch.randn(37, 64)
-    with torch.inference_mode():
-        ours = _activated(activation, dense(x))
-        reference = torch.nn.functional.gelu(dense(x))
-    assert ours.is_contiguous()
-    torch.testing.assert_close(ours, reference, rtol=0, atol=1e-6)
+def test_prepacked_matmuls_with_fused_gelu_stay_bounded_under_new_shapes() -> None:
+    pytest.importorskip("torch")
+    setup = "bound_cpu_memory()\nlinear = prepacked_linear(dense.weight, dense.bias, 400, gelu=True)"
+    # oneDNN keeps ~0.4 MiB per fp32 matmul primitive: 32 of them once the cache is full, whatever comes next.
+    assert heap_growth_mib("linear(x)", setup, shapes=200) < 1.2 * heap_growth_mib("linear(x)", setup, shapes=100)
 
 
 @glibc_only

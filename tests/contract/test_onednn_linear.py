@@ -38,3 +38,28 @@ def test_other_dtypes_and_builds_without_onednn_get_the_plain_linear(monkeypatch
         monkeypatch.setattr(torch.backends.mkldnn, "is_available", lambda: False)
         weight, bias, x = weight.float(), bias.float(), x.float()
         assert torch.equal(prepacked_linear(weight, bias, 16)(x), torch.nn.functional.linear(x, weight, bias))
+
+
+@pytest.mark.parametrize("rows", [0, 5, 300])
+def test_fused_gelu_is_the_exact_gelu_of_the_linear(rows: int) -> None:
+    torch.manual_seed(rows)
+    weight, bias, x = torch.randn(96, 64) / 8, torch.randn(96), torch.randn(rows, 64)
+    with torch.inference_mode():
+        ours = prepacked_linear(weight, bias, rows_hint=256, gelu=True)(x)
+        reference = torch.nn.functional.gelu(torch.nn.functional.linear(x, weight, bias))
+        tanh_form = torch.nn.functional.gelu(torch.nn.functional.linear(x, weight, bias), approximate="tanh")
+        torch.testing.assert_close(ours, reference, rtol=1e-5, atol=1e-5)
+    if rows:  # the erf form, not the tanh approximation (they differ by up to ~5e-4 here)
+        assert (ours - tanh_form).abs().max() > 1e-4
+
+
+def test_fused_gelu_in_bf16_and_without_onednn(monkeypatch: pytest.MonkeyPatch) -> None:
+    torch.manual_seed(2)
+    weight, bias, x = torch.randn(96, 64) / 8, torch.randn(96), torch.randn(50, 64)
+    with torch.inference_mode():
+        reference = torch.nn.functional.gelu(torch.nn.functional.linear(x, weight, bias))
+        ours = prepacked_linear(weight.bfloat16(), bias.bfloat16(), 64, gelu=True)(x.bfloat16())
+        assert ours.dtype == torch.bfloat16
+        assert torch.nn.functional.cosine_similarity(ours.float(), reference, dim=1).min() > 0.9999
+        monkeypatch.setattr(torch.backends.mkldnn, "is_available", lambda: False)
+        torch.testing.assert_close(prepacked_linear(weight, bias, 64, gelu=True)(x), reference, rtol=0, atol=0)

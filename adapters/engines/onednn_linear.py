@@ -2,8 +2,11 @@
 
 PyTorch's CPU Linear passes the weight as the model stores it; oneDNN (bf16) then rearranges it into its
 blocked layout inside every call, and MKL (fp32) packs it likewise. Reordered once, all-MiniLM-L6-v2's
-packed forward on one core, 800 mixed texts, went 9.19 → 8.49 s in bf16 and 15.59 → 14.41 s in fp32.
-It costs a second copy of the Linear weights (the model keeps its own for its own forward).
+packed forward on one core, 800 mixed texts, went 9.19 → 8.49 s in bf16 and 15.59 → 14.41 s in fp32;
+the Qwen3-0.6B shape, 48 rows of 20–200 tokens, 160 → 177 useful GFLOP/s in bf16, 84 → 95 in fp32.
+
+`pack_in_place` keeps only the packed copy: the module's own weight is dropped and its forward runs on
+the packed one, so a model's memory does not grow by its Linear weights (Qwen3-0.6B in bf16: 0.9 GB).
 
 `gelu=True` applies exact (erf) GELU inside the matmul, to each output while it is still in registers:
 fp32 all-MiniLM-L6-v2, one core, 800 texts 15.0 → 14.2 s (bf16 the same speed, and one rounding fewer).
@@ -14,39 +17,79 @@ and behind the server (every batch a new shape) that cache churned mid-batch and
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
+
+# oneDNN's post-ops as (name, algorithm): "gelu" with algorithm "none" is the erf form ("tanh" would approximate).
+NO_POST_OP = ("none", "")
+EXACT_GELU = ("gelu", "none")
 
 
-def prepacked_linear(weight: Any, bias: Any, rows_hint: int, *, gelu: bool = False) -> Callable[[Any], Any]:
-    """`x ↦ x @ weight.T + bias` (then exact GELU) for x of about `rows_hint` rows; plain where oneDNN can't."""
+class Linear(Protocol):
+    """`x ↦ x @ weight.T + bias`, then exact GELU when asked, for x of [rows, in_features]."""
+
+    def __call__(self, x: Any, *, gelu: bool = False) -> Any: ...
+
+
+def prepacked_linear(weight: Any, bias: Any, rows_hint: int) -> Linear:
+    """A packed copy of `weight` for x of about `rows_hint` rows; the plain Linear where oneDNN can't."""
+    packed = _packed(weight, rows_hint)
+    return _plain(weight, bias) if packed is None else _on_packed(packed, bias, weight.shape[0])
+
+
+def pack_in_place(linear: Any, rows_hint: int) -> Linear:
+    """Pack a torch Linear's weight and make the module run on it, its own weight dropped.
+
+    The module still computes what it did (its forward takes any leading dimensions, as before). Where
+    oneDNN can't, the module is left as it is. Packing a module twice gives the first packing back.
+    """
+    if hasattr(linear, "packed"):
+        return linear.packed  # type: ignore[no-any-return]
+    packed = _packed(linear.weight, rows_hint)
+    if packed is None:
+        return _plain(linear.weight, linear.bias)
+    run = _on_packed(packed, linear.bias, linear.out_features)
+    del linear.weight  # the packed copy is the only one now
+
+    def forward(x: Any) -> Any:
+        return run(x.reshape(-1, x.shape[-1])).view(*x.shape[:-1], linear.out_features)
+
+    linear.forward = forward
+    linear.packed = run
+    return run
+
+
+def _packed(weight: Any, rows_hint: int) -> Any:
+    """`weight` in oneDNN's layout for its matmul, or None where this build or tensor can't have one."""
     import torch
 
-    plain = _plain(weight, bias, gelu)
     if weight.device.type != "cpu" or weight.dtype not in (torch.float32, torch.bfloat16):
-        return plain
+        return None
     if not torch.backends.mkldnn.is_available():
-        return plain
+        return None
     try:
-        packed = torch.ops.mkldnn._reorder_linear_weight(weight.detach(), rows_hint)
+        return torch.ops.mkldnn._reorder_linear_weight(weight.detach(), rows_hint)
     except (AttributeError, RuntimeError):  # a build without these operators
-        return plain
-    linear_pointwise = torch.ops.mkldnn._linear_pointwise
-    # oneDNN's post-op: "gelu" with algorithm "none" is the erf form, "tanh" would be the approximation.
-    post_op, algorithm = ("gelu", "none") if gelu else ("none", "")
+        return None
 
-    def run(x: Any) -> Any:
+
+def _on_packed(packed: Any, bias: Any, out_features: int) -> Linear:
+    import torch
+
+    linear_pointwise = torch.ops.mkldnn._linear_pointwise
+
+    def run(x: Any, *, gelu: bool = False) -> Any:
         if x.shape[0] == 0:
-            return plain(x)
+            return x.new_empty((0, out_features))
+        post_op, algorithm = EXACT_GELU if gelu else NO_POST_OP
         return linear_pointwise(x, packed, bias, post_op, [], algorithm)
 
     return run
 
 
-def _plain(weight: Any, bias: Any, gelu: bool) -> Callable[[Any], Any]:
+def _plain(weight: Any, bias: Any) -> Linear:
     import torch
 
-    def run(x: Any) -> Any:
+    def run(x: Any, *, gelu: bool = False) -> Any:
         y = torch.nn.functional.linear(x, weight, bias)
         return torch.nn.functional.gelu(y) if gelu else y
 

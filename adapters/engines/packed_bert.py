@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.engines.onednn_linear import prepacked_linear
+from adapters.engines.onednn_linear import Linear, pack_in_place, prepacked_linear
 from adapters.engines.st_layout import single_pooling
 
 # Score elements per attention chunk: 2^19 is 1 MiB in bf16, 2 MiB in fp32 — cache-sized, and a big
@@ -75,7 +75,8 @@ class PackedBert:
         self._mean = mean
         self._heads = encoder.config.num_attention_heads
         self._first_position = FIRST_POSITION[type(encoder).__name__](encoder.embeddings)
-        self._weights = [_LayerWeights.of(layer) for layer in encoder.encoder.layer]
+        rows = _group_tokens(encoder.embeddings.word_embeddings.weight.dtype)
+        self._weights = [_LayerWeights.of(layer, rows) for layer in encoder.encoder.layer]
 
     def __call__(self, rows: Sequence[Sequence[int]]) -> Any:
         import torch
@@ -123,25 +124,24 @@ def _groups(lengths: list[int], limit: int) -> list[tuple[int, int]]:
 
 @dataclass(frozen=True)
 class _LayerWeights:
-    """A layer's Linear layers, prepacked: Q, K and V as one; the feed-forward's first with its activation."""
+    """A layer's Linear layers, prepacked: Q, K and V as one; the feed-forward's first with its activation.
 
-    qkv: Callable[[Any], Any]
-    attention_out: Callable[[Any], Any]
+    Q, K and V keep the model's own (fused) weight beside the packed one, for the model's own attention
+    (3 × hidden² a layer); the others are packed in place, their own weights dropped.
+    """
+
+    qkv: Linear
+    attention_out: Linear
     activated: Callable[[Any], Any]
-    output: Callable[[Any], Any]
+    output: Linear
 
     @classmethod
-    def of(cls, layer: Any) -> _LayerWeights:
-        rows = _group_tokens(layer.output.dense.weight.dtype)
-
-        def prepacked(linear: Any, *, gelu: bool = False) -> Callable[[Any], Any]:
-            return prepacked_linear(linear.weight, linear.bias, rows, gelu=gelu)
-
+    def of(cls, layer: Any, rows: int) -> _LayerWeights:
         return cls(
             qkv=prepacked_linear(*_fuse_qkv(layer.attention.self), rows),
-            attention_out=prepacked(layer.attention.output.dense),
-            activated=_activated(layer.intermediate, prepacked),
-            output=prepacked(layer.output.dense),
+            attention_out=pack_in_place(layer.attention.output.dense, rows),
+            activated=_activated(layer.intermediate, pack_in_place(layer.intermediate.dense, rows)),
+            output=pack_in_place(layer.output.dense, rows),
         )
 
 
@@ -158,7 +158,7 @@ def _layer(layer: Any, weights: _LayerWeights, hidden: Any, groups: list[_Group]
     return out
 
 
-def _activated(intermediate: Any, prepacked: Callable[..., Callable[[Any], Any]]) -> Callable[[Any], Any]:
+def _activated(intermediate: Any, linear: Linear) -> Callable[[Any], Any]:
     """The feed-forward's first Linear and its activation: exact GELU (BERT's) fused into the matmul."""
     import torch
 
@@ -166,8 +166,7 @@ def _activated(intermediate: Any, prepacked: Callable[..., Callable[[Any], Any]]
     exact_gelu = getattr(activation, "act", None) is torch.nn.functional.gelu  # transformers' GELUActivation
     exact_gelu |= isinstance(activation, torch.nn.GELU) and activation.approximate == "none"
     if exact_gelu:
-        return prepacked(intermediate.dense, gelu=True)
-    linear = prepacked(intermediate.dense)
+        return lambda x: linear(x, gelu=True)
     return lambda x: activation(linear(x))
 
 

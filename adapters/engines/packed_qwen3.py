@@ -20,7 +20,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from adapters.engines.onednn_linear import pack_in_place
 from adapters.engines.st_layout import single_pooling
+
+# Tokens per batch the Linear weights are packed for: the scheduler's CPU budget for a model this size.
+PACKED_FOR_TOKENS = 2048
 
 
 def packed_last_token(model: Any) -> PackedQwen3 | None:
@@ -43,6 +47,12 @@ class PackedQwen3:
     def __init__(self, decoder: Any) -> None:
         self._decoder = decoder
         self._layers = decoder.layers[: decoder.config.num_hidden_layers]
+        for layer in self._layers:
+            attention, mlp = layer.self_attn, layer.mlp
+            for linear in (attention.q_proj, attention.k_proj, attention.v_proj, attention.o_proj):
+                pack_in_place(linear, PACKED_FOR_TOKENS)
+            for linear in (mlp.gate_proj, mlp.up_proj, mlp.down_proj):
+                pack_in_place(linear, PACKED_FOR_TOKENS)
 
     def __call__(self, rows: Sequence[Sequence[int]]) -> Any:
         import torch

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.engines.onednn_linear import prepacked_linear
+from adapters.engines.onednn_linear import pack_in_place, prepacked_linear
 
 torch = pytest.importorskip("torch")
 
@@ -45,7 +45,7 @@ def test_fused_gelu_is_the_exact_gelu_of_the_linear(rows: int) -> None:
     torch.manual_seed(rows)
     weight, bias, x = torch.randn(96, 64) / 8, torch.randn(96), torch.randn(rows, 64)
     with torch.inference_mode():
-        ours = prepacked_linear(weight, bias, rows_hint=256, gelu=True)(x)
+        ours = prepacked_linear(weight, bias, rows_hint=256)(x, gelu=True)
         reference = torch.nn.functional.gelu(torch.nn.functional.linear(x, weight, bias))
         tanh_form = torch.nn.functional.gelu(torch.nn.functional.linear(x, weight, bias), approximate="tanh")
         torch.testing.assert_close(ours, reference, rtol=1e-5, atol=1e-5)
@@ -58,8 +58,31 @@ def test_fused_gelu_in_bf16_and_without_onednn(monkeypatch: pytest.MonkeyPatch) 
     weight, bias, x = torch.randn(96, 64) / 8, torch.randn(96), torch.randn(50, 64)
     with torch.inference_mode():
         reference = torch.nn.functional.gelu(torch.nn.functional.linear(x, weight, bias))
-        ours = prepacked_linear(weight.bfloat16(), bias.bfloat16(), 64, gelu=True)(x.bfloat16())
+        ours = prepacked_linear(weight.bfloat16(), bias.bfloat16(), 64)(x.bfloat16(), gelu=True)
         assert ours.dtype == torch.bfloat16
         assert torch.nn.functional.cosine_similarity(ours.float(), reference, dim=1).min() > 0.9999
         monkeypatch.setattr(torch.backends.mkldnn, "is_available", lambda: False)
-        torch.testing.assert_close(prepacked_linear(weight, bias, 64, gelu=True)(x), reference, rtol=0, atol=0)
+        torch.testing.assert_close(prepacked_linear(weight, bias, 64)(x, gelu=True), reference, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+def test_packing_in_place_keeps_one_copy_and_the_module_computes_the_same(dtype: str) -> None:
+    torch.manual_seed(3)
+    linear = torch.nn.Linear(64, 96).to(getattr(torch, dtype))
+    x = torch.randn(2, 7, 64).to(linear.weight.dtype)  # leading dimensions, as a transformer's layers pass
+    with torch.inference_mode():
+        expected = linear(x)
+        run = pack_in_place(linear, rows_hint=16)
+        assert "weight" not in dict(linear.named_parameters()), "the module's own weight is dropped"
+        torch.testing.assert_close(linear(x), expected, rtol=1e-2 if dtype == "bfloat16" else 1e-5, atol=1e-5)
+        torch.testing.assert_close(run(x.reshape(14, 64)), linear(x).reshape(14, 96), rtol=0, atol=0)
+        assert pack_in_place(linear, rows_hint=16) is run, "packing twice gives the first packing back"
+
+
+def test_packing_in_place_leaves_what_onednn_cannot_take() -> None:
+    linear = torch.nn.Linear(4, 8).double()
+    x = torch.randn(3, 4).double()
+    with torch.inference_mode():
+        run = pack_in_place(linear, rows_hint=16)
+        assert "weight" in dict(linear.named_parameters())
+        assert torch.equal(run(x), linear(x))

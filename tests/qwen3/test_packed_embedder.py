@@ -23,14 +23,19 @@ def mixed_rows(count: int, seed: int = 3) -> list[list[int]]:
 
 def test_packed_equals_padded_for_rows_of_every_length(qwen3_embedder_dir: Path) -> None:
     model = load(qwen3_embedder_dir)
-    packed = packed_last_token(model)
-    assert packed is not None, "a Qwen3 last-token embedder is packed"
     rows = mixed_rows(12)
     with torch.inference_mode():
-        expected, got = padded_vectors(model, rows), packed_vectors(packed, rows)
+        expected = padded_vectors(model, rows)  # before packing: the model's own weights and forward
+        packed = packed_last_token(model)
+        assert packed is not None, "a Qwen3 last-token embedder is packed"
+        got = packed_vectors(packed, rows)
         alone = torch.cat([packed_vectors(packed, [row]) for row in rows])
+        after = padded_vectors(model, rows)
     assert torch.allclose(got, expected, atol=1e-5), (got - expected).abs().max()
     assert torch.allclose(got, alone, atol=1e-5), "a row's vector does not depend on its batch"
+    assert torch.allclose(after, expected, atol=1e-5), "the model's own forward still works on the packed weights"
+    own = [name for name, _ in model.named_parameters() if name.endswith("proj.weight")]
+    assert not own, f"the packed Linear layers keep one copy of their weights, not two: {own[:3]}"
 
 
 def test_packed_bf16_stays_close_to_fp32(qwen3_embedder_dir: Path) -> None:

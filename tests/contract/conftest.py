@@ -40,7 +40,7 @@ ENGINES: dict[str, EngineFactory] = {
 
 @pytest.fixture(scope="session", params=sorted(ENGINES))
 def embedder(request: pytest.FixtureRequest, bundled_model_path: Path) -> Iterator[ServedModel]:
-    spec = ModelSpec(id="bundled", path=str(bundled_model_path), batch_size=4, device="cpu")
+    spec = ModelSpec(id="bundled", path=str(bundled_model_path), batch_size=4, device="cpu", dtype="float32")
     model = ENGINES[request.param](spec)
     yield model
     asyncio.run(model.close())

@@ -17,7 +17,7 @@ TEXTS = ["Hello world", "The quick brown fox jumps over the lazy dog " * 3, "x",
 
 @pytest.fixture(scope="module")
 def st_embedder(bundled_model_path: Path):  # type: ignore[no-untyped-def]
-    model = st_engine.load(ModelSpec(id="m", path=str(bundled_model_path), batch_size=2, device="cpu"))
+    model = st_engine.load(ModelSpec(id="m", path=str(bundled_model_path), batch_size=2, device="cpu", dtype="float32"))
     yield model
     asyncio.run(model.close())
 
@@ -63,7 +63,9 @@ def tiny_cross_encoder(tmp_path_factory: pytest.TempPathFactory, bundled_model_p
 def test_cross_encoder_equals_predict(tiny_cross_encoder: Path) -> None:
     from sentence_transformers import CrossEncoder
 
-    model = st_engine.load(ModelSpec(id="ce", path=str(tiny_cross_encoder), batch_size=2, device="cpu"))
+    model = st_engine.load(
+        ModelSpec(id="ce", path=str(tiny_cross_encoder), batch_size=2, device="cpu", dtype="float32")
+    )
     assert model.info.capabilities == frozenset({Capability.RERANK})
     query, docs = "which product has warranty", ["Product A has a warranty", "red and blue", "warranty " * 80]
     ours = asyncio.run(model.score(query, docs, instruction=None, truncate=True))

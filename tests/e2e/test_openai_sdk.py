@@ -16,7 +16,7 @@ TEXTS = ["Hello world", "Embeddings turn text into vectors.", "short"]
 
 @pytest.fixture(scope="module", params=["infinity", "sentence-transformers"])
 def server(request: pytest.FixtureRequest) -> Iterator[str]:
-    with http_server({"ENGINE": request.param}) as base:
+    with http_server({"ENGINE": request.param, "DTYPES": "fp32"}) as base:
         yield base
 
 

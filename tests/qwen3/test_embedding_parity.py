@@ -27,7 +27,9 @@ LONG = "word " * (EMBEDDER_MAX_SEQ_LENGTH * 3)
 
 @pytest.fixture(scope="module", params=ENGINES)
 def client(request: pytest.FixtureRequest, qwen3_embedder_dir: Path) -> Iterator[TestClient]:
-    settings = load_settings({"ENGINE": request.param, "MODEL_NAMES": str(qwen3_embedder_dir), "DEVICE": "cpu"})
+    settings = load_settings(
+        {"ENGINE": request.param, "MODEL_NAMES": str(qwen3_embedder_dir), "DEVICE": "cpu", "DTYPES": "fp32"}
+    )
     with TestClient(create_app(build_container(settings))) as test_client:
         deadline = time.monotonic() + 120
         while test_client.get("/ready").status_code != 200:
@@ -114,7 +116,7 @@ def test_engine_sees_eos_last_after_truncation(qwen3_embedder_dir: Path) -> None
     from adapters.engines import sentence_transformers as st_engine
     from adapters.engines.base import ModelSpec
 
-    model = st_engine.load(ModelSpec(id="q", path=str(qwen3_embedder_dir), device="cpu"))
+    model = st_engine.load(ModelSpec(id="q", path=str(qwen3_embedder_dir), device="cpu", dtype="float32"))
     assert model.info.instruction_aware and model.info.default_instruction == QWEN3_DEFAULT_TASK
     ids = model.token_ids([LONG, "Hello world"], truncate=True)
     assert ids[0][-1] == EOS and len(ids[0]) == EMBEDDER_MAX_SEQ_LENGTH

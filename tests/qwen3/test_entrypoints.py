@@ -30,7 +30,12 @@ DOCS = [
 
 @pytest.fixture(scope="module", params=["infinity", "sentence-transformers"])
 def settings_env(request: pytest.FixtureRequest, qwen3_embedder_dir: Path, qwen3_reranker_dir: Path) -> dict:
-    return {"ENGINE": request.param, "MODEL_NAMES": f"{qwen3_embedder_dir};{qwen3_reranker_dir}", "DEVICE": "cpu"}
+    return {
+        "ENGINE": request.param,
+        "MODEL_NAMES": f"{qwen3_embedder_dir};{qwen3_reranker_dir}",
+        "DEVICE": "cpu",
+        "DTYPES": "fp32",
+    }
 
 
 @pytest.fixture(scope="module")

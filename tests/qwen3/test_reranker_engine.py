@@ -15,7 +15,7 @@ from domain.models import Capability
 
 @pytest.fixture(scope="module")
 def spec(qwen3_reranker_dir: Path) -> ModelSpec:
-    return ModelSpec(id="tiny-reranker", path=str(qwen3_reranker_dir), device="cpu")
+    return ModelSpec(id="tiny-reranker", path=str(qwen3_reranker_dir), device="cpu", dtype="float32")
 
 
 def test_info_and_capabilities(spec: ModelSpec) -> None:

@@ -45,7 +45,7 @@ def recipe(qwen3_reranker_dir: Path) -> Recipe:
 
 
 def _engine(directory: Path, **options: object) -> Qwen3Reranker:
-    return load(ModelSpec(id="qwen3-reranker-tiny", path=str(directory), device="cpu"), **options)  # type: ignore[arg-type]
+    return load(ModelSpec(id="qwen3-reranker-tiny", path=str(directory), device="cpu", dtype="float32"), **options)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module", params=[True, False], ids=["shared-prefix", "full-prompts"])

@@ -22,8 +22,9 @@ from tests.support.servers import REPO
 ENGINE_ENV = {
     # One embedding model, as on the real engine, so that test_input.json (which names none) resolves.
     "fake": {"ENGINE": "fake", "MODEL_NAMES": f"{SEED_EMBEDDER};{SEED_RERANKER}"},
-    "sentence-transformers": {"ENGINE": "sentence-transformers", "DEVICE": "cpu"},  # the embedded default model
-    "infinity": {"ENGINE": "infinity", "DEVICE": "cpu"},
+    # The embedded default model, in fp32 (auto is bf16 on some CPUs) as the references are.
+    "sentence-transformers": {"ENGINE": "sentence-transformers", "DEVICE": "cpu", "DTYPES": "fp32"},
+    "infinity": {"ENGINE": "infinity", "DEVICE": "cpu", "DTYPES": "fp32"},
 }
 QWEN3_DEFAULT_TASK = SEARCH_TASK  # the fake Qwen3 uses the real one's default task
 

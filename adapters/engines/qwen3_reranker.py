@@ -20,7 +20,7 @@ from adapters.engines.base import ModelSpec
 from adapters.engines.heap import bound_cpu_memory
 from adapters.engines.qwen3_reranker_prompt import RerankPrompt
 from adapters.engines.qwen3_reranker_scoring import YesNoScorer, plan_batches
-from adapters.engines.torch_runtime import resolve_device, resolve_dtype
+from adapters.engines.torch_runtime import log_precision, resolve_device, resolve_dtype
 from domain.errors import CapabilityNotSupported, NonFiniteOutput, Overloaded, Unavailable
 from domain.models import Capability, EmbedInput, EncodedBatch, ModelInfo, ScoredBatch
 
@@ -124,6 +124,7 @@ def load(
 
     device = resolve_device(spec.device)
     dtype = resolve_dtype(spec.dtype, device)
+    log_precision(spec.id, spec.dtype, dtype, device)
     if device == "cpu":
         bound_cpu_memory()
     # transformers 4.57.3+ warns about a Mistral regex for every local large-vocabulary tokenizer

@@ -23,7 +23,7 @@ from adapters.engines.heap import bound_cpu_memory, release_free_memory
 from adapters.engines.packed_bert import packed_bert
 from adapters.engines.packed_qwen3 import packed_last_token
 from adapters.engines.st_model_info import embedding_info, reranker_info, too_long
-from adapters.engines.torch_runtime import resolve_device, resolve_dtype
+from adapters.engines.torch_runtime import log_precision, resolve_device, resolve_dtype
 from adapters.engines.torch_threads import CoreShare, auto_model_threads
 from domain.errors import CapabilityNotSupported
 from domain.models import EmbedInput, EncodedBatch, ModelInfo, ScoredBatch
@@ -242,6 +242,7 @@ def load(spec: ModelSpec, *, batching: BatchingOptions | None = None) -> ServedM
     directory = local_dir(spec.path)
     device = resolve_device(spec.device)
     dtype = _load_dtype(spec, device)
+    log_precision(spec.id, spec.dtype, "int8" if spec.dtype == "int8" else dtype, device)
     if device == "cpu":
         bound_cpu_memory()
     if detect_kind(directory) == CROSS_ENCODER:

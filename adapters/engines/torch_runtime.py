@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import functools
+import logging
 from pathlib import Path
 from typing import Any
 
 # CPU features that multiply bf16 in hardware; without them oneDNN emulates bf16, slower than fp32.
 NATIVE_BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
 CPUINFO = Path("/proc/cpuinfo")
+
+log = logging.getLogger(__name__)
 
 
 def resolve_device(device: str) -> str:
@@ -36,6 +39,11 @@ def resolve_dtype(dtype: str, device: str) -> Any:
     if dtype not in table:
         raise ValueError(f"dtype {dtype!r} is not supported by this engine; use auto, fp32, fp16 or bf16")
     return table[dtype]
+
+
+def log_precision(model_id: str, requested: str, dtype: Any, device: str) -> None:
+    """One line at load: which precision `DTYPES` gave this model, `auto` above all."""
+    log.info("model %s runs in %s on %s (DTYPES: %s)", model_id, str(dtype).removeprefix("torch."), device, requested)
 
 
 @functools.cache

@@ -47,7 +47,7 @@ def test_named_dtypes_are_taken_as_they_are(monkeypatch: pytest.MonkeyPatch) -> 
 
 @pytest.mark.parametrize("native", [True, False])
 def test_the_engine_loads_the_bundled_model_in_the_auto_dtype(
-    native: bool, bundled_model_path: Path, monkeypatch: pytest.MonkeyPatch
+    native: bool, bundled_model_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     import asyncio
 
@@ -55,7 +55,10 @@ def test_the_engine_loads_the_bundled_model_in_the_auto_dtype(
     from adapters.engines.base import ModelSpec
 
     monkeypatch.setattr(torch_runtime, "cpu_multiplies_bf16", lambda: native)
-    served = sentence_transformers.load(ModelSpec(id="m", path=str(bundled_model_path), device="cpu"))
+    with caplog.at_level("INFO", logger=torch_runtime.__name__):
+        served = sentence_transformers.load(ModelSpec(id="m", path=str(bundled_model_path), device="cpu"))
+    expected = "bfloat16" if native else "float32"
+    assert f"model m runs in {expected} on cpu (DTYPES: auto)" in caplog.text, "the operator sees what auto chose"
     try:
         vectors = asyncio.run(served.embed(["bf16 where the CPU has it"], truncate=True)).vectors
         parameter = next(served._model.parameters())  # type: ignore[attr-defined]

@@ -40,13 +40,16 @@ def pack_in_place(linear: Any, rows_hint: int) -> Linear:
     """Pack a torch Linear's weight and make the module run on it, its own weight dropped.
 
     The module still computes what it did (its forward takes any leading dimensions, as before). Where
-    oneDNN can't, the module is left as it is. Packing a module twice gives the first packing back.
+    oneDNN can't, or the module is not a plain Linear (int8's quantized ones), it is left as it is.
+    Packing a module twice gives the first packing back.
     """
     if hasattr(linear, "packed"):
         return linear.packed  # type: ignore[no-any-return]
+    if not _plain_torch_linear(linear):
+        return _through(linear)
     packed = _packed(linear.weight, rows_hint)
     if packed is None:
-        return _plain(linear.weight, linear.bias)
+        return _through(linear)
     run = _on_packed(packed, linear.bias, linear.out_features)
     del linear.weight  # the packed copy is the only one now
 
@@ -56,6 +59,12 @@ def pack_in_place(linear: Any, rows_hint: int) -> Linear:
     linear.forward = forward
     linear.packed = run
     return run
+
+
+def _plain_torch_linear(module: Any) -> bool:
+    import torch
+
+    return type(module) is torch.nn.Linear
 
 
 def _packed(weight: Any, rows_hint: int) -> Any:
@@ -82,6 +91,17 @@ def _on_packed(packed: Any, bias: Any, out_features: int) -> Linear:
             return x.new_empty((0, out_features))
         post_op, algorithm = EXACT_GELU if gelu else NO_POST_OP
         return linear_pointwise(x, packed, bias, post_op, [], algorithm)
+
+    return run
+
+
+def _through(module: Any) -> Linear:
+    """The module's own forward, behind the same call as the packed one."""
+    import torch
+
+    def run(x: Any, *, gelu: bool = False) -> Any:
+        y = module(x)
+        return torch.nn.functional.gelu(y) if gelu else y
 
     return run
 

@@ -80,9 +80,17 @@ def test_packing_in_place_keeps_one_copy_and_the_module_computes_the_same(dtype:
 
 
 def test_packing_in_place_leaves_what_onednn_cannot_take() -> None:
+    import warnings
+
     linear = torch.nn.Linear(4, 8).double()
     x = torch.randn(3, 4).double()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch's quantized modules are deprecated in favour of torchao
+        holder = torch.ao.quantization.quantize_dynamic(torch.nn.Sequential(torch.nn.Linear(4, 8)), {torch.nn.Linear})
+    quantized = holder[0]
     with torch.inference_mode():
         run = pack_in_place(linear, rows_hint=16)
         assert "weight" in dict(linear.named_parameters())
         assert torch.equal(run(x), linear(x))
+        run = pack_in_place(quantized, rows_hint=16)  # int8: its weight is a method, not a tensor
+        assert torch.equal(run(x.float()), quantized(x.float()))

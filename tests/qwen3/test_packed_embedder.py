@@ -51,3 +51,20 @@ def test_other_models_keep_their_own_forward(qwen3_embedder_dir: Path, bundled_m
     windowed = load(qwen3_embedder_dir)
     windowed[0].auto_model.config.use_sliding_window = True
     assert packed_last_token(windowed) is None, "sliding-window attention is not what the packed forward computes"
+
+
+def test_int8_keeps_its_quantized_layers_and_stays_close_to_fp32(qwen3_embedder_dir: Path) -> None:
+    import asyncio
+
+    from adapters.engines import sentence_transformers as st_engine
+    from adapters.engines.base import ModelSpec
+
+    rows = mixed_rows(6)
+    with torch.inference_mode():
+        reference = padded_vectors(load(qwen3_embedder_dir), rows)
+    served = st_engine.load(ModelSpec(id="q8", path=str(qwen3_embedder_dir), device="cpu", dtype="int8"))
+    try:
+        vectors = torch.tensor(asyncio.run(served.embed(rows, truncate=True)).vectors)
+    finally:
+        asyncio.run(served.close())
+    assert (vectors * reference).sum(dim=1).min() > 0.9, "dynamic int8 Linear layers, packed rows"

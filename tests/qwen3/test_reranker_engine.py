@@ -84,3 +84,17 @@ def test_routing(qwen3_reranker_dir: Path, qwen3_embedder_dir: Path, tmp_path: P
     assert not is_qwen3_reranker(tmp_path)  # no config.json
     (tmp_path / "config.json").write_text("{not json")
     assert not is_qwen3_reranker(tmp_path)
+
+
+def test_bf16_scores_stay_close_to_fp32(spec: ModelSpec) -> None:
+    from dataclasses import replace
+
+    docs = ["the cat sat on the mat", "stock markets fell sharply", "a kitten is a young cat " * 5, "x"]
+    scores = {}
+    for dtype in ("float32", "bfloat16"):  # bf16 is what DTYPES=auto runs on a CPU with hardware bf16
+        model = load(replace(spec, dtype=dtype))
+        try:
+            scores[dtype] = asyncio.run(model.score("what is a cat?", docs, instruction=None, truncate=True)).scores
+        finally:
+            asyncio.run(model.close())
+    assert max(abs(a - b) for a, b in zip(scores["float32"], scores["bfloat16"], strict=True)) < 0.02

@@ -216,7 +216,7 @@ def _load_dtype(spec: ModelSpec, device: str) -> Any:
 
 
 def _quantize_if_int8(spec: ModelSpec, module: Any) -> Any:
-    """int8: Linear layers quantized (CPU only). (fp32/bf16 BERT weights are prepacked by packed_bert.)"""
+    """int8: Linear layers quantized (CPU only). (fp32/bf16 ones are prepacked by the packed forwards.)"""
     return _quantize(module) if spec.dtype == "int8" else module
 
 

@@ -14,7 +14,7 @@ BATCH_SIZE = Histogram(
 )
 BATCH_TOKENS = Histogram(
     "embedrank_batch_tokens",
-    "Tokens per forward batch (padding included)",
+    "Tokens per forward batch (padding included, unless the engine packs its rows)",
     ["model"],
     buckets=(64, 256, 1024, 4096, 8192, 16384, 32768, 65536),
 )

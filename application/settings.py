@@ -98,9 +98,10 @@ class Settings(BaseSettings):
     batch_token_budget: int = Field(
         default=0,
         ge=0,
-        description="Padded tokens (longest row × rows) per forward batch in the engines that batch with our "
-        "scheduler (sentence-transformers); rows are also capped by BATCH_SIZES. 0: auto (8192; 2048 on a CPU "
-        "for models over 100M parameters, whose batches would otherwise run for tens of seconds).",
+        description="Tokens per forward batch in the engines that batch with our scheduler (sentence-transformers): "
+        "padded ones (longest row × rows), or real ones where the model runs packed on a CPU (BERT-family and "
+        "Qwen3 embedders); rows are also capped by BATCH_SIZES. 0: auto (8192; 2048 on a CPU for models over "
+        "100M parameters, whose batches would otherwise run for tens of seconds).",
     )
     model_threads: int = Field(
         default=0,

@@ -22,6 +22,9 @@ class BatchingOptions:
     # Waiting items, oldest first, among which a batch is chosen by length.
     lookahead: int = DEFAULT_LOOKAHEAD
     min_efficiency: float = DEFAULT_MIN_EFFICIENCY
+    # The engine packs a batch's rows (no padding in its matmuls): batches fill the budget with real tokens
+    # in arrival order instead of grouping alike lengths (plan_packed_batch).
+    packed: bool = False
     # Seconds a request may spend queued and running before DeadlineExceeded; None: no limit.
     deadline_s: float | None = None
     # Threads that run batches; 0 lets the engine choose (ours: 2 on a CPU, 1 on a GPU). Two batches at

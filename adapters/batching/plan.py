@@ -53,6 +53,23 @@ def plan_batch(
     return sorted(order[low : high + 1])
 
 
+def plan_packed_batch(lengths: Sequence[int], *, token_budget: int, max_rows: int) -> list[int]:
+    """The next batch for an engine that packs its rows (no padding in its matmuls, so none to avoid).
+
+    Oldest first, then every item of the window that still fits the budget of real tokens: what makes
+    such a batch cheap is its size, not its rows being alike (the engine sorts them itself).
+    """
+    chosen: list[int] = []
+    tokens = 0
+    for index, length in enumerate(lengths):
+        if len(chosen) == max_rows:
+            break
+        if not chosen or tokens + length <= token_budget:
+            chosen.append(index)
+            tokens += length
+    return chosen
+
+
 def padded_tokens(lengths: Sequence[int]) -> int:
     """What a padded batch of these rows costs: its longest row times its rows."""
     return max(lengths, default=0) * len(lengths)

@@ -23,7 +23,7 @@ from typing import Any, Generic
 
 from adapters import metrics
 from adapters.batching.options import BatchingOptions
-from adapters.batching.plan import padded_tokens, plan_batch
+from adapters.batching.plan import padded_tokens, plan_batch, plan_packed_batch
 from adapters.batching.runner import BatchRunner, RequestT, ResultT, RowT
 from adapters.batching.work import Job, Outcome, WaitingItem
 from domain.errors import DeadlineExceeded, Overloaded, Unavailable
@@ -196,17 +196,22 @@ class BatchScheduler(Generic[RequestT, RowT, ResultT]):
                 self._count_drop(item.job)
             else:
                 window.append(item)
-        chosen = set(
-            plan_batch(
-                [item.length for item in window],
-                token_budget=self._options.token_budget,
-                max_rows=self._max_rows,
-                min_efficiency=self._options.min_efficiency,
-            )
-        )
+        chosen = set(self._plan([item.length for item in window]))
         # Items not chosen go back to the front, still in arrival order.
         self._waiting.extendleft(reversed([item for k, item in enumerate(window) if k not in chosen]))
         return [window[k] for k in sorted(chosen)]
+
+    def _plan(self, lengths: list[int]) -> list[int]:
+        options = self._options
+        if options.packed:
+            return plan_packed_batch(lengths, token_budget=options.token_budget, max_rows=self._max_rows)
+        return plan_batch(
+            lengths, token_budget=options.token_budget, max_rows=self._max_rows, min_efficiency=options.min_efficiency
+        )
+
+    def _batch_tokens(self, lengths: list[int]) -> int:
+        """What the token budget counts: real tokens for an engine that packs its rows, else padded ones."""
+        return sum(lengths) if self._options.packed else padded_tokens(lengths)
 
     def _run(self, batch: Sequence[WaitingItem[RequestT, RowT, ResultT]]) -> Callable[[], None]:
         """Run the batch; what it returns hands the results (or the failure) to the waiting callers."""
@@ -223,7 +228,7 @@ class BatchScheduler(Generic[RequestT, RowT, ResultT]):
             return lambda: self._fail(batch, failure)
         metrics.INFERENCE.labels(self._name).observe(time.perf_counter() - started)
         metrics.BATCH_SIZE.labels(self._name).observe(len(batch))
-        metrics.BATCH_TOKENS.labels(self._name).observe(padded_tokens([item.length for item in batch]))
+        metrics.BATCH_TOKENS.labels(self._name).observe(self._batch_tokens([item.length for item in batch]))
         return lambda: self._deliver(batch, results)
 
     @staticmethod

@@ -10,7 +10,10 @@ oneDNN keeps a second, process-wide cache of 1024 primitives by default; a bf16 
 a batch, pinned a hole among freed tensors. Round peaks in bf16 were 1160–1300 MiB; with that cache
 bounded to 32 they are 664–678 MiB over five rounds, and the throughput 118–140 → 140–154 texts/s
 (creating a primitive again costs less than keeping a thousand). Packed BERT's GELU runs inside its matmul
-(onednn_linear.py), so it makes no primitive per shape of its own.
+(onednn_linear.py), so it makes no primitive per shape of its own. Its bf16 attention does (a bmm per
+chunk shape, ~0.3 ms to create), and two model threads, each with a group's shapes in use, need more than
+32: with 32 every layer created them anew (1404 creations for 800 texts on one thread; 284 with 64).
+128 holds both threads' shapes; bf16 server 174–180 → 180–195 texts/s in alternating runs.
 `malloc_trim` returns free pages to the OS but takes 20-60 ms, so it runs only when the engine goes
 quiet, never between batches.
 """
@@ -27,7 +30,7 @@ from typing import Any
 M_ARENA_MAX = -8  # glibc's mallopt parameter number
 ARENAS = 2
 ONEDNN_CACHED_SHAPES = "32"  # ideep's cache, per thread
-ONEDNN_CACHED_PRIMITIVES = "32"  # oneDNN's own cache, per process
+ONEDNN_CACHED_PRIMITIVES = "128"  # oneDNN's own cache, per process
 
 
 @functools.cache

@@ -1,18 +1,18 @@
-"""BERT-family embedders on a CPU: no padding in the Linear layers, a layer a group of rows at a time.
+"""BERT-family embedders on a CPU: no padding in the Linear layers, a group of rows at a time.
 
 sentence-transformers runs BERT padded over the whole batch, with three Q/K/V matmuls and PyTorch's CPU
-flash-attention kernel. Here the rows of a batch are packed into one sequence, and each layer runs over
-consecutive rows of about GROUP_TOKENS (fp32: FP32_GROUP_TOKENS) tokens at a time: Q, K and V from one
-matmul; attention padded only to the group's longest row, a few rows at a time so each score matrix
-stays in cache, softmax in fp32 (bf16's softmax kernel runs at half the speed of fp32's here); then the
-output projections and the feed-forward, with weights prepacked for oneDNN and GELU fused into its
-matmul (onednn_linear.py). A group's tensors stay at most ~12 MiB, where whole-batch ones would be tens
-of MiB each. The CPU flash kernel is slow at BERT's head size (32–64): [64 rows × 12 heads × 122 tokens
-× 32] took 27 ms in fp32 and 33 in bf16, these chunks 21 and 21.
-Measured on all-MiniLM-L6-v2, 800 mixed texts, 2-core CPU, sentence-transformers' forward → this: batches
-as the scheduler forms them (≥95% real tokens) fp32 8.5 → 8.0 s, bf16 4.7 → 4.3 s; batches of 64
-arrivals sorted by length (more padding) fp32 20.0 → 8.6 s, bf16 11.8 → 6.3 s (before prepacking and
-bf16 groups of 4096 tokens, which took a further 8% in fp32 and 17% in bf16 off one core's time).
+flash-attention kernel. Here a batch's rows are sorted by length and packed into one sequence, and
+consecutive rows of about GROUP_TOKENS (fp32: FP32_GROUP_TOKENS) tokens go through every layer together:
+Q, K and V from one matmul; attention a chunk of alike rows at a time, padded to the chunk's longest
+(rounded up to WIDTH_STEP) so each score matrix stays in cache, softmax in fp32 (bf16's softmax kernel
+runs at half the speed of fp32's here); then the output projections and the feed-forward, with weights
+prepacked for oneDNN and GELU fused into its matmul (onednn_linear.py). A group's tensors stay at most
+~12 MiB, where whole-batch ones would be tens of MiB each. The CPU flash kernel is slow at BERT's head size
+(32–64): [64 rows × 12 heads × 122 tokens × 32] took 27 ms in fp32 and 33 in bf16, these chunks 21 and 21.
+Since padding costs only inside a chunk, the scheduler fills such batches with any lengths
+(BatchingOptions.packed). Measured on all-MiniLM-L6-v2, one core, 800 mixed texts in batches of 8192
+tokens in arrival order: bf16 14.2 s with attention padded to each group's longest row, 7.5 s with chunks
+padded to their own (7.8 s when the batches were sorted by length across the whole corpus).
 
 Same arithmetic as the padded forward of BertModel, RobertaModel and XLMRobertaModel (the same layers;
 positions count from each row's first token, from padding_idx + 1 in the RoBERTa family; token type 0, as
@@ -33,6 +33,11 @@ from adapters.engines.st_layout import single_pooling
 # Score elements per attention chunk: 2^19 is 1 MiB in bf16, 2 MiB in fp32 — cache-sized, and a big
 # score matrix is also a fresh mmap'd block (page faults) on every call. 2^18..2^20 measured alike.
 SCORE_CHUNK = 1 << 19
+# Attention chunks are padded to a multiple of this many tokens. Every new [rows × heads, width, width]
+# shape makes oneDNN create a bf16 matmul primitive (~0.3 ms) and evicts one from its bounded cache;
+# measured, one core, 800 mixed texts in batches of 8192 tokens: 1404 primitives created with width
+# steps of 1, 838 with 8, 264 with 16; bf16 8.0 → 7.5 s.
+WIDTH_STEP = 16
 # Tokens per group of rows a layer runs over at once. MiniLM on one core, 800 texts, prepacked weights:
 # bf16 1024 → 8.49 s, 2048 → 8.10, 4096 → 7.65 (8192 slower again); fp32 14.41, 14.11, 13.90 s, but behind
 # the server fp32 groups of 4096 raised the round peaks to 976–1027 MiB and 2048 to 882–926 (climbing),
@@ -81,23 +86,42 @@ class PackedBert:
     def __call__(self, rows: Sequence[Sequence[int]]) -> Any:
         import torch
 
+        # Rows in length order: a group's attention chunks then hold rows of alike lengths (little padding).
+        order = sorted(range(len(rows)), key=lambda k: len(rows[k]))
+        ordered = [rows[k] for k in order]
+        lengths = [len(row) for row in ordered]
+        dtype = self._encoder.embeddings.word_embeddings.weight.dtype
+        spans = _groups(lengths, _group_tokens(dtype))
+        # A group at a time through every layer: its rows need no other's, and the oneDNN primitives its
+        # shapes make are used by all the layers before the next group's evict them.
+        pooled = [
+            self._group(ordered[first:last], _Group.of(lengths[first:last], self._heads, dtype))
+            for first, last in spans
+        ]
+        back = [0] * len(order)
+        for position, k in enumerate(order):
+            back[k] = position
+        hidden = self._encoder.config.hidden_size
+        return torch.cat(pooled)[back] if pooled else torch.zeros((0, hidden))
+
+    def _group(self, rows: Sequence[Sequence[int]], group: _Group) -> Any:
+        """The pooled vectors of a group's rows."""
+        import torch
+
         embeddings = self._encoder.embeddings
-        weight = embeddings.word_embeddings.weight
+        device = embeddings.word_embeddings.weight.device
         lengths = [len(row) for row in rows]
-        spans = _groups(lengths, _group_tokens(weight.dtype))
-        groups = [_Group.of(lengths, first, last, self._heads, weight.dtype) for first, last in spans]
-        ids = torch.tensor([token for row in rows for token in row], dtype=torch.long, device=weight.device)
+        ids = torch.tensor([token for row in rows for token in row], dtype=torch.long, device=device)
         first = self._first_position
-        positions = torch.cat([torch.arange(first, first + n) for n in lengths]) if rows else torch.zeros(0).long()
+        positions = torch.cat([torch.arange(first, first + n) for n in lengths]).to(device)
         hidden = embeddings.word_embeddings(ids) + embeddings.token_type_embeddings.weight[0]
-        hidden = embeddings.LayerNorm(hidden + embeddings.position_embeddings(positions.to(weight.device)))
+        hidden = embeddings.LayerNorm(hidden + embeddings.position_embeddings(positions))
         for layer, weights in zip(self._encoder.encoder.layer, self._weights, strict=True):
-            hidden = _layer(layer, weights, hidden, groups)
-        sizes = torch.tensor(lengths, device=weight.device)
-        starts = sizes.cumsum(0) - sizes
+            hidden = _layer(layer, weights, hidden, group)
+        sizes = torch.tensor(lengths, device=device)
         if not self._mean:
-            return hidden[starts]
-        row_of_token = torch.repeat_interleave(torch.arange(len(rows), device=weight.device), sizes)
+            return hidden[sizes.cumsum(0) - sizes]
+        row_of_token = torch.repeat_interleave(torch.arange(len(rows), device=device), sizes)
         sums = hidden.new_zeros((len(rows), hidden.shape[1]), dtype=torch.float32)
         sums.index_add_(0, row_of_token, hidden.float())
         return sums / sizes.clamp(min=1)[:, None]
@@ -145,17 +169,11 @@ class _LayerWeights:
         )
 
 
-def _layer(layer: Any, weights: _LayerWeights, hidden: Any, groups: list[_Group]) -> Any:
-    """One encoder layer, a group of rows at a time, so every intermediate tensor stays a few MiB."""
-    import torch
-
-    out = torch.empty_like(hidden)
-    for group in groups:
-        x = hidden[group.tokens]
-        attended = _attention(weights.qkv(x), group)
-        x = layer.attention.output.LayerNorm(weights.attention_out(attended) + x)
-        out[group.tokens] = layer.output.LayerNorm(weights.output(weights.activated(x)) + x)
-    return out
+def _layer(layer: Any, weights: _LayerWeights, x: Any, group: _Group) -> Any:
+    """One encoder layer over a group's packed tokens."""
+    attended = _attention(weights.qkv(x), group)
+    x = layer.attention.output.LayerNorm(weights.attention_out(attended) + x)
+    return layer.output.LayerNorm(weights.output(weights.activated(x)) + x)
 
 
 def _activated(intermediate: Any, linear: Linear) -> Callable[[Any], Any]:
@@ -172,62 +190,94 @@ def _activated(intermediate: Any, linear: Linear) -> Callable[[Any], Any]:
 
 @dataclass(frozen=True)
 class _Group:
-    """Consecutive rows of a batch, and where their packed tokens sit in the padded grid attention uses."""
+    """Consecutive rows of a sorted batch, which go through the layers together: their attention chunks."""
 
-    tokens: slice  # the rows' tokens in the packed batch
+    chunks: tuple[_Chunk, ...]
+    heads: int
+
+    @classmethod
+    def of(cls, lengths: list[int], heads: int, dtype: Any) -> _Group:
+        chunks, row, offset, last = [], 0, 0, len(lengths)
+        while row < last:
+            end, width = row + 1, _width(lengths[row])
+            # Rows arrive in length order, so a chunk's rows are alike and padding to its longest costs little.
+            while end < last and (end + 1 - row) * heads * max(width, _width(lengths[end])) ** 2 <= SCORE_CHUNK:
+                width = max(width, _width(lengths[end]))
+                end += 1
+            chunks.append(_Chunk.of(lengths[row:end], width, offset, heads, dtype))
+            offset += sum(lengths[row:end])
+            row = end
+        return cls(chunks=tuple(chunks), heads=heads)
+
+
+def _width(length: int) -> int:
+    return -(-length // WIDTH_STEP) * WIDTH_STEP
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """A few rows whose attention runs at once, padded to their longest: each score matrix stays in cache.
+
+    Q, K and V come out of the packed projections in one gather straight into the padded per-head layout,
+    and the context goes back in one gather; a padding slot reads some real token of the chunk (any finite
+    value: its key's weight is exactly 0, and its query's output is never gathered back).
+    """
+
+    tokens: slice  # the rows' tokens within their group
     rows: int
     longest: int
-    real: Any  # flat grid index of every token, in packed order
-    padding: Any  # flat grid index of every padding slot
-    heads: int
+    gather_in: Any  # [3 × rows × heads × longest]: the packed (token, Q/K/V, head) each padded slot reads
+    gather_out: Any  # [tokens × heads]: the padded (row, head, position) each real token's context comes from
     key_bias: Any  # [rows × heads, 1, longest], added to the scores: 0 on real keys, the dtype's min on padding
 
     @classmethod
-    def of(cls, lengths: list[int], first: int, last: int, heads: int, dtype: Any) -> _Group:
+    def of(cls, mine: list[int], longest: int, offset: int, heads: int, dtype: Any) -> _Chunk:
         import torch
 
-        mine = lengths[first:last]
+        rows = len(mine)
         sizes = torch.tensor(mine)
-        longest = max(mine)
-        is_real = (torch.arange(longest).expand(len(mine), longest) < sizes[:, None]).reshape(-1)
-        flat = torch.arange(is_real.numel())
-        key_bias = torch.zeros((len(mine), 1, longest), dtype=dtype)
-        key_bias.masked_fill_(~is_real.view(len(mine), 1, longest), torch.finfo(dtype).min)
-        start = sum(lengths[:first])
+        starts = sizes.cumsum(0) - sizes
+        position = torch.arange(longest)
+        is_real = position < sizes[:, None]  # [rows, longest]
+        token = (starts[:, None] + position).where(is_real, 0)  # padding reads the chunk's first token
+        part, head = torch.arange(3)[:, None, None, None], torch.arange(heads)[None, None, :, None]
+        gather_in = ((token[None, :, None, :] * 3 + part) * heads + head).reshape(-1)
+        row = torch.arange(rows)[:, None].expand(rows, longest)[is_real]
+        gather_out = (row[:, None] * heads + torch.arange(heads)) * longest + position.expand(rows, longest)[is_real][
+            :, None
+        ]
+        key_bias = torch.zeros((rows, 1, longest), dtype=dtype).masked_fill_(
+            ~is_real[:, None, :], torch.finfo(dtype).min
+        )
         return cls(
-            tokens=slice(start, start + sum(mine)),
-            rows=len(mine),
+            tokens=slice(offset, offset + sum(mine)),
+            rows=rows,
             longest=longest,
-            real=flat[is_real],
-            padding=flat[~is_real],
-            heads=heads,
+            gather_in=gather_in,
+            gather_out=gather_out.reshape(-1),
             key_bias=key_bias.repeat_interleave(heads, dim=0),
         )
 
 
-def _attention(qkv: Any, batch: _Group) -> Any:
-    """Self-attention of packed [tokens, 3 × hidden] projections, padded a few rows at a time."""
+def _attention(qkv: Any, group: _Group) -> Any:
+    """Self-attention of a group's packed [tokens, 3 × hidden] projections, a chunk of rows at a time."""
     import torch
 
-    rows, longest, heads = batch.rows, batch.longest, batch.heads
-    hidden = qkv.shape[1] // 3
+    heads, hidden = group.heads, qkv.shape[1] // 3
     size = hidden // heads
-    grid = qkv.new_empty((rows * longest, 3 * hidden))
-    grid.index_copy_(0, batch.real, qkv)
-    grid.index_fill_(0, batch.padding, 0.0)  # finite values: a padded key's weight is 0, and 0 × NaN is not
-    grid = grid.view(rows, longest, 3, heads, size)
-    out = qkv.new_empty((rows, longest, heads, size))
-    step = max(1, SCORE_CHUNK // max(1, heads * longest * longest))
-    for first in range(0, rows, step):
-        last = min(rows, first + step)
-        count = last - first
-        query, key, value = grid[first:last].permute(2, 0, 3, 1, 4).reshape(3, count * heads, longest, size)
-        key_bias = batch.key_bias[first * heads : last * heads]
-        scores = torch.baddbmm(key_bias, query, key.transpose(1, 2), alpha=size**-0.5)
+    out = qkv.new_empty((qkv.shape[0] * heads, size))
+    for chunk in group.chunks:
+        if chunk.tokens.start == chunk.tokens.stop:
+            continue  # rows without tokens
+        rows, longest = chunk.rows, chunk.longest
+        packed = qkv[chunk.tokens].reshape(-1, size)
+        query, key, value = packed.index_select(0, chunk.gather_in).view(3, rows * heads, longest, size)
+        scores = torch.baddbmm(chunk.key_bias, query, key.transpose(1, 2), alpha=size**-0.5)
         weights = torch.softmax(scores, dim=-1, dtype=torch.float32).to(qkv.dtype)
-        context = torch.bmm(weights, value).view(count, heads, longest, size)
-        out[first:last] = context.transpose(1, 2)
-    return out.view(rows * longest, hidden).index_select(0, batch.real)
+        context = torch.bmm(weights, value).view(-1, size)
+        heads_of_tokens = slice(chunk.tokens.start * heads, chunk.tokens.stop * heads)
+        torch.index_select(context, 0, chunk.gather_out, out=out[heads_of_tokens])
+    return out.view(qkv.shape[0], hidden)
 
 
 def _fuse_qkv(attention: Any) -> tuple[Any, Any]:

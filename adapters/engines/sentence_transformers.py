@@ -2,10 +2,10 @@
 
 We tokenize ourselves (one pass, with the model's own truncation) so usage counts real tokens and
 token-id inputs work. Requests from every client share one batching scheduler per model
-(adapters/batching): batches by token budget and similar length, tokenised on one thread while the
-model runs on others, so the event loop never blocks. On a CPU two model threads share the cores
-(adapters/engines/torch_threads.py); DTYPES=bf16 runs the whole model in bfloat16 and int8 quantizes
-its Linear layers (CPU only); vectors are always normalised in fp32.
+(adapters/batching): batches by token budget and similar length (any length where the model runs packed),
+tokenised on one thread while the model runs on others, so the event loop never blocks. On a CPU two model
+threads share the cores (adapters/engines/torch_threads.py); DTYPES=bf16 runs the whole model in bfloat16
+and int8 quantizes its Linear layers (CPU only); vectors are always normalised in fp32.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ class SentenceTransformerEmbedder:
         self._cores = cores
         # On a CPU Qwen3 and BERT embedders run without padding (adapters/engines/packed_*.py).
         self._packed = (packed_last_token(model) or packed_bert(model)) if model.device.type == "cpu" else None
+        batching = replace(batching, packed=self._packed is not None)
         self._scheduler: BatchScheduler[EmbedRequest, list[int], list[float]] = BatchScheduler(
             self, name=spec.id, max_rows=spec.batch_size, queue_size=spec.queue_size, options=batching
         )

@@ -1,11 +1,11 @@
-"""The batch planner's rules: token budget, row cap, the oldest item first, similar lengths together."""
+"""The batch planners' rules: token budget, row cap, the oldest item first, similar lengths together (padded)."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.batching.plan import padded_tokens, plan_batch
+from adapters.batching.plan import padded_tokens, plan_batch, plan_packed_batch
 
 lengths_lists = st.lists(st.integers(min_value=1, max_value=600), min_size=1, max_size=300)
 
@@ -48,6 +48,30 @@ def test_an_item_longer_than_the_budget_runs_alone() -> None:
 
 def test_nothing_waiting_means_no_batch() -> None:
     assert plan_batch([], token_budget=1024, max_rows=8) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(lengths=lengths_lists, budget=st.integers(min_value=16, max_value=20_000), rows=st.integers(1, 64))
+def test_a_packed_batch_fills_the_budget_with_real_tokens_oldest_first(
+    lengths: list[int], budget: int, rows: int
+) -> None:
+    chosen = plan_packed_batch(lengths, token_budget=budget, max_rows=rows)
+    assert chosen[0] == 0, "the oldest item is always in the next batch"
+    assert chosen == sorted(set(chosen)) and len(chosen) <= rows
+    tokens = sum(lengths[i] for i in chosen)
+    assert len(chosen) == 1 or tokens <= budget
+    if len(chosen) < rows:  # full: every item left out of the window would have overflowed the budget
+        passed = [i for i in range(chosen[-1]) if i not in chosen]
+        assert all(sum(lengths[j] for j in chosen if j < i) + lengths[i] > budget for i in passed)
+        assert all(tokens + lengths[i] > budget for i in range(chosen[-1] + 1, len(lengths)))
+
+
+def test_a_packed_batch_takes_every_length_in_arrival_order() -> None:
+    lengths = [100, 10, 250, 98, 12, 103, 251, 11, 99, 249]
+    assert plan_packed_batch(lengths, token_budget=10_000, max_rows=4) == [0, 1, 2, 3]
+    assert plan_packed_batch(lengths, token_budget=400, max_rows=8) == [0, 1, 2, 4, 7], "what fits, passed items wait"
+    assert plan_packed_batch([5000, 10, 10], token_budget=1024, max_rows=8) == [0], "too long for the budget: alone"
+    assert plan_packed_batch([], token_budget=1024, max_rows=8) == []
 
 
 def test_the_auto_token_budget_is_smaller_only_for_big_models_on_a_cpu() -> None:

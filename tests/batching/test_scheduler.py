@@ -26,8 +26,10 @@ def mixed_requests(count: int, seed: int = 7) -> list[list[str]]:
     ]
 
 
-def make(runner: RecordingRunner, *, queue_size: int = 100_000, budget: int = 2048, rows: int = 16) -> Scheduler:
-    options = BatchingOptions(token_budget=budget, lookahead=128)
+def make(
+    runner: RecordingRunner, *, queue_size: int = 100_000, budget: int = 2048, rows: int = 16, packed: bool = False
+) -> Scheduler:
+    options = BatchingOptions(token_budget=budget, lookahead=128, packed=packed)
     return BatchScheduler(runner, name="test", max_rows=rows, queue_size=queue_size, options=options)
 
 
@@ -45,10 +47,11 @@ async def wait_for(condition, timeout: float = 10) -> None:  # type: ignore[no-u
         await asyncio.sleep(0.002)
 
 
-def test_500_concurrent_requests_equal_one_at_a_time() -> None:
+@pytest.mark.parametrize("packed", [False, True], ids=["padded", "packed"])
+def test_500_concurrent_requests_equal_one_at_a_time(packed: bool) -> None:
     requests = mixed_requests(500)
     runner = RecordingRunner(run_seconds=0.002)
-    scheduler = make(runner)
+    scheduler = make(runner, packed=packed)
 
     async def scenario() -> tuple[list, list]:  # type: ignore[type-arg]
         together = await asyncio.gather(*(scheduler.submit(r, size=len(r)) for r in requests))
@@ -63,17 +66,19 @@ def test_500_concurrent_requests_equal_one_at_a_time() -> None:
     # It did batch across requests, within the budget and the row cap, every row exactly once.
     shared = [b for b in runner.batches[:200] if len({row for row in b}) > 1]
     assert shared and max(len(b) for b in runner.batches) > 8
-    assert all(len(b) <= 16 and (len(b) == 1 or padded_tokens([len(r.split()) for r in b]) <= 2048)
+    cost = sum if packed else padded_tokens  # what the budget counts
+    assert all(len(b) <= 16 and (len(b) == 1 or cost([len(r.split()) for r in b]) <= 2048)
                for b in runner.batches)  # fmt: skip
     assert sorted(runner.rows_run) == sorted([t for r in requests for t in r] * 2)
 
 
-def test_the_oldest_waiting_item_is_in_every_batch(runner: RecordingRunner) -> None:
+@pytest.mark.parametrize("packed", [False, True], ids=["padded", "packed"])
+def test_the_oldest_waiting_item_is_in_every_batch(runner: RecordingRunner, packed: bool) -> None:
     requests = mixed_requests(60, seed=3)
     order = {text: n for n, text in enumerate(t for r in [["first"], *requests] for t in r)}
 
     async def scenario() -> None:
-        scheduler = make(runner, budget=512, rows=4)
+        scheduler = make(runner, budget=512, rows=4, packed=packed)
         runner.gate.clear()
         first = asyncio.ensure_future(scheduler.submit(["first"], size=1))
         await asyncio.to_thread(runner.running.wait, 10)

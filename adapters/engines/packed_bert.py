@@ -38,10 +38,11 @@ SCORE_CHUNK = 1 << 19
 # measured, one core, 800 mixed texts in batches of 8192 tokens: 1404 primitives created with width
 # steps of 1, 838 with 8, 264 with 16; bf16 8.0 → 7.5 s.
 WIDTH_STEP = 16
-# Tokens per group of rows a layer runs over at once. MiniLM on one core, 800 texts, prepacked weights:
+# Tokens per group of rows that go through the layers together. MiniLM on one core, 800 texts, prepacked weights:
 # bf16 1024 → 8.49 s, 2048 → 8.10, 4096 → 7.65 (8192 slower again); fp32 14.41, 14.11, 13.90 s, but behind
 # the server fp32 groups of 4096 raised the round peaks to 976–1027 MiB and 2048 to 882–926 (climbing),
-# where 1024 stays at 810–836 MiB, for 97–101 instead of 101–105 texts/s.
+# where 1024 stays at 810–836 MiB, for 97–101 instead of 101–105 texts/s. (Those ran layer by layer over a
+# whole batch; group by group, bf16 2048/4096/8192 measured 7.46/7.28/7.34 s.)
 GROUP_TOKENS = 4096
 FP32_GROUP_TOKENS = 1024
 POOLINGS = ("mean", "cls")

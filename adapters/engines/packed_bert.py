@@ -217,7 +217,9 @@ def _width(length: int) -> int:
 
 @dataclass(frozen=True)
 class _Chunk:
-    """A few rows whose attention runs at once, padded to their longest: each score matrix stays in cache.
+    """A few rows whose attention runs at once, padded to a width (their longest, rounded up to WIDTH_STEP).
+
+    The rows are few enough that each score matrix stays in cache.
 
     Q, K and V come out of the packed projections in one gather straight into the padded per-head layout,
     and the context goes back in one gather; a padding slot reads some real token of the chunk (any finite
@@ -243,10 +245,8 @@ class _Chunk:
         token = (starts[:, None] + position).where(is_real, 0)  # padding reads the chunk's first token
         part, head = torch.arange(3)[:, None, None, None], torch.arange(heads)[None, None, :, None]
         gather_in = ((token[None, :, None, :] * 3 + part) * heads + head).reshape(-1)
-        row = torch.arange(rows)[:, None].expand(rows, longest)[is_real]
-        gather_out = (row[:, None] * heads + torch.arange(heads)) * longest + position.expand(rows, longest)[is_real][
-            :, None
-        ]
+        row, at = torch.arange(rows)[:, None].expand(rows, longest)[is_real], position.expand(rows, longest)[is_real]
+        gather_out = (row[:, None] * heads + torch.arange(heads)) * longest + at[:, None]
         key_bias = torch.zeros((rows, 1, longest), dtype=dtype).masked_fill_(
             ~is_real[:, None, :], torch.finfo(dtype).min
         )

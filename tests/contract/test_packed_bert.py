@@ -73,9 +73,12 @@ def test_packed_equals_padded_for_rows_of_every_length(name: str, embedders: dic
     assert not own, f"the packed Linear layers keep one copy of their weights, not two: {own[:3]}"
 
 
-@pytest.mark.parametrize("knob", ["SCORE_CHUNK", "FP32_GROUP_TOKENS"])
+@pytest.mark.parametrize(
+    ("knob", "whole"),
+    [("SCORE_CHUNK", 1 << 30), ("FP32_GROUP_TOKENS", 1 << 30), ("WIDTH_STEP", 96)],  # 96: padded past every row
+)
 def test_chunks_and_groups_agree_with_the_whole_batch(
-    knob: str, bundled_model_path: Path, monkeypatch: pytest.MonkeyPatch
+    knob: str, whole: int, bundled_model_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from adapters.engines import packed_bert as module
 
@@ -83,11 +86,11 @@ def test_chunks_and_groups_agree_with_the_whole_batch(
     assert packed is not None
     rows = mixed_rows(20, seed=9, longest=80)
     with torch.inference_mode():
-        monkeypatch.setattr(module, knob, 1)  # one row at a time
+        monkeypatch.setattr(module, knob, 1)  # one row at a time (widths not rounded)
         row_by_row = packed_vectors(packed, rows)
-        monkeypatch.setattr(module, knob, 1 << 30)  # the whole batch at once
-        whole = packed_vectors(packed, rows)
-    assert torch.allclose(row_by_row, whole, atol=1e-6)
+        monkeypatch.setattr(module, knob, whole)  # the whole batch at once (every chunk padded wide)
+        together = packed_vectors(packed, rows)
+    assert torch.allclose(row_by_row, together, atol=1e-6)
 
 
 def test_packed_bf16_stays_close_to_fp32(bundled_model_path: Path) -> None:

@@ -63,6 +63,24 @@ def test_500_concurrent_requests_equal_one_at_a_time(engine: ServedModel) -> Non
             assert cosine(a, b) >= 0.99999
 
 
+def test_a_packed_model_batches_by_real_tokens(engine: ServedModel) -> None:
+    from prometheus_client import REGISTRY
+
+    def counted() -> float:
+        return REGISTRY.get_sample_value("embedrank_batch_tokens_sum", {"model": engine.info.id}) or 0.0
+
+    requests = short_requests(200)
+
+    async def scenario() -> list:  # type: ignore[type-arg]
+        return await asyncio.gather(*(engine.embed(r, truncate=True) for r in requests))
+
+    before = counted()
+    answers = asyncio.run(scenario())
+    # On a CPU the bundled model runs packed, so its batches are planned (and counted) by real tokens;
+    # planned by padded tokens, these mixed lengths would count more.
+    assert counted() - before == sum(sum(answer.token_counts) for answer in answers)
+
+
 @pytest.mark.parametrize(("dtype", "floor"), [("bfloat16", 0.999), ("int8", 0.9)])
 def test_lower_precision_stays_close_to_fp32(engine: ServedModel, bundled_model_path: Path, dtype: str, floor: float):  # type: ignore[no-untyped-def]
     texts = mixed_corpus(24)

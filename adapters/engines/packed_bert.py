@@ -95,23 +95,19 @@ class PackedBert:
         spans = _groups(lengths, _group_tokens(dtype))
         # A group at a time through every layer: its rows need no other's, and the oneDNN primitives its
         # shapes make are used by all the layers before the next group's evict them.
-        pooled = [
-            self._group(ordered[first:last], _Group.of(lengths[first:last], self._heads, dtype))
-            for first, last in spans
-        ]
-        back = [0] * len(order)
-        for position, k in enumerate(order):
-            back[k] = position
-        hidden = self._encoder.config.hidden_size
-        return torch.cat(pooled)[back] if pooled else torch.zeros((0, hidden))
+        pooled = [self._group(ordered[first:last], lengths[first:last]) for first, last in spans]
+        if not pooled:
+            return torch.zeros((0, self._encoder.config.hidden_size))
+        return torch.cat(pooled)[torch.tensor(order).argsort()]  # back in the callers' order
 
-    def _group(self, rows: Sequence[Sequence[int]], group: _Group) -> Any:
+    def _group(self, rows: Sequence[Sequence[int]], lengths: list[int]) -> Any:
         """The pooled vectors of a group's rows."""
         import torch
 
         embeddings = self._encoder.embeddings
-        device = embeddings.word_embeddings.weight.device
-        lengths = [len(row) for row in rows]
+        weight = embeddings.word_embeddings.weight
+        device = weight.device
+        group = _Group.of(lengths, self._heads, weight.dtype)
         ids = torch.tensor([token for row in rows for token in row], dtype=torch.long, device=device)
         first = self._first_position
         positions = torch.cat([torch.arange(first, first + n) for n in lengths]).to(device)
@@ -202,12 +198,14 @@ class _Group:
         while row < last:
             end, width = row + 1, _width(lengths[row])
             # Rows arrive in length order, so a chunk's rows are alike and padding to its longest costs little.
-            while end < last and (end + 1 - row) * heads * max(width, _width(lengths[end])) ** 2 <= SCORE_CHUNK:
-                width = max(width, _width(lengths[end]))
-                end += 1
-            chunks.append(_Chunk.of(lengths[row:end], width, offset, heads, dtype))
-            offset += sum(lengths[row:end])
-            row = end
+            while end < last:
+                wider = max(width, _width(lengths[end]))
+                if (end + 1 - row) * heads * wider**2 > SCORE_CHUNK:
+                    break
+                end, width = end + 1, wider
+            chunk = _Chunk.of(lengths[row:end], width, offset, heads, dtype)
+            chunks.append(chunk)
+            offset, row = chunk.tokens.stop, end
         return cls(chunks=tuple(chunks), heads=heads)
 
 

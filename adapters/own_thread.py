@@ -3,7 +3,7 @@
 Loading a model runs torch on all cores, and libgomp keeps a team of OpenMP workers for every thread
 that did so, for as long as that thread lives. asyncio's executor threads live on, so a model loaded
 there would leave an idle team behind that slows every later forward pass (see
-adapters/engines/torch_threads.py). A thread that ends takes its team with it.
+adapters/cpu/core_share.py). A thread that ends takes its team with it.
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ import time
 from collections.abc import Callable, Sequence
 
 from adapters.engines.base import ModelSpec, ServedModel
-from adapters.metrics import NON_FINITE
 from adapters.own_thread import run_in_own_thread
+from adapters.serving.metrics import NON_FINITE
 from domain.errors import EngineFailed, NonFiniteOutput, Unavailable
 from domain.models import EmbedInput, EncodedBatch, ModelInfo, ScoredBatch
 from domain.use_cases.resolve_model import model_not_found

@@ -4,7 +4,7 @@ A request's path: `submit` on the event loop (refused with Overloaded when the q
 tokenising) → the tokenizer thread (`runner.prepare`) → the waiting items → a model thread
 (`plan_batch`, `runner.run`) → its results, in item order, back on the request's own event loop.
 The threads overlap: the next request is tokenised while the model runs the current batch. There is one
-model thread unless `options.model_threads` asks for more (CPUs: see adapters/engines/torch_threads.py);
+model thread unless `options.model_threads` asks for more (CPUs: see adapters/cpu/core_share.py);
 then the first takes work whenever there is some and the others only while it is busy, so a lone batch
 always runs on the first (the one an engine gives every core).
 Items of a request whose awaiting task was cancelled (client gone, deadline passed) are dropped before
@@ -21,11 +21,11 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any, Generic
 
-from adapters import metrics
 from adapters.batching.options import BatchingOptions
 from adapters.batching.plan import padded_tokens, plan_batch, plan_packed_batch
 from adapters.batching.runner import BatchRunner, RequestT, ResultT, RowT
 from adapters.batching.work import Job, Outcome, WaitingItem
+from adapters.serving import metrics
 from domain.errors import DeadlineExceeded, Overloaded, Unavailable
 
 

@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 
-from adapters.engines.heap import (
+from adapters.cpu.memory import (
     ONEDNN_CACHED_PRIMITIVES,
     ONEDNN_CACHED_SHAPES,
     bound_cpu_memory,
@@ -34,8 +34,8 @@ def test_onednn_cache_bound_is_visible_to_the_c_library() -> None:
 # process-wide and are sized once, so each measurement needs its own process.
 GROWTH_PROBE = """
 import ctypes, torch
-from adapters.engines.heap import bound_cpu_memory
-from adapters.engines.onednn_linear import prepacked_linear
+from adapters.cpu.memory import bound_cpu_memory
+from adapters.cpu.onednn_linear import prepacked_linear
 
 class Info(ctypes.Structure):  # glibc's struct mallinfo2; uordblks: bytes allocated and not freed
     _fields_ = [(name, ctypes.c_size_t) for name in (

@@ -1,7 +1,7 @@
 """CPU threads: one model thread owns torch's multi-core team, and models load on a thread that ends.
 
 Why: libgomp keeps a team of OpenMP workers for every thread that ran torch on several cores, and once the
-teams outnumber the cores every forward pass slows down (adapters/engines/torch_threads.py).
+teams outnumber the cores every forward pass slows down (adapters/cpu/core_share.py).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import pytest
 
-from adapters.engines.torch_threads import CoreShare
+from adapters.cpu.core_share import CoreShare
 from adapters.own_thread import run_in_own_thread
 
 torch = pytest.importorskip("torch")

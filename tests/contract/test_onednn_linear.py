@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.engines.onednn_linear import pack_in_place, prepacked_linear
+from adapters.cpu.onednn_linear import pack_in_place, prepacked_linear
 
 torch = pytest.importorskip("torch")
 

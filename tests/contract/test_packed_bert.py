@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.engines.packed_bert import packed_bert
+from adapters.cpu.packed_bert import packed_bert
 from tests.support.packed_forward import bf16_cosines, load, packed_vectors, padded_vectors
 
 torch = pytest.importorskip("torch")
@@ -80,7 +80,7 @@ def test_packed_equals_padded_for_rows_of_every_length(name: str, embedders: dic
 def test_chunks_and_groups_agree_with_the_whole_batch(
     knob: str, whole: int, bundled_model_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from adapters.engines import packed_bert as module
+    from adapters.cpu import packed_bert as module
 
     packed = packed_bert(load(bundled_model_path))
     assert packed is not None

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from adapters.engines.base import ModelSpec
-from adapters.engines.st_model_info import transformer_module
+from adapters.engines.model_info import transformer_module
 from domain.errors import CapabilityNotSupported, InvalidInput
 from tests.support.qwen3_models import EMBEDDER_MAX_SEQ_LENGTH, QWEN3_QUERY_PROMPT
 

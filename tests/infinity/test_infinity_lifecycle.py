@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from adapters.engines.base import ModelSpec
-from adapters.engines.infinity_args import BackendUnavailable, check_backend
+from adapters.engines.infinity.args import BackendUnavailable, check_backend
 from domain.errors import Overloaded, Unavailable
 
 pytestmark = pytest.mark.slow

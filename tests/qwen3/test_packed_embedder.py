@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.engines.packed_bert import packed_bert
-from adapters.engines.packed_qwen3 import packed_last_token
+from adapters.cpu.packed_bert import packed_bert
+from adapters.cpu.packed_qwen3 import packed_last_token
 from tests.support.packed_forward import bf16_cosines, load, packed_vectors, padded_vectors
 
 torch = pytest.importorskip("torch")

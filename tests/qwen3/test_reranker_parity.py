@@ -17,7 +17,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from adapters.engines.base import ModelSpec
 from adapters.engines.qwen3_reranker import Qwen3Reranker, load
-from adapters.engines.qwen3_reranker_prompt import DEFAULT_INSTRUCTION, body_text
+from adapters.engines.qwen3_reranker.prompt import DEFAULT_INSTRUCTION, body_text
 from domain.errors import InvalidInput
 from tests.support.qwen3_reranker_recipe import OfficialReranker
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from transformers import AutoTokenizer
 
-from adapters.engines.qwen3_reranker_prompt import RerankPrompt, body_text, head_text
-from adapters.engines.qwen3_reranker_scoring import plan_batches
+from adapters.engines.qwen3_reranker.prompt import RerankPrompt, body_text, head_text
+from adapters.engines.qwen3_reranker.scoring import plan_batches
 
 # Characters chosen to stress the split regex, NFC and added tokens around the cut.
 PIECES = [

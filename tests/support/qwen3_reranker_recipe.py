@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from adapters.engines.qwen3_reranker_prompt import DEFAULT_INSTRUCTION, PREFIX, SUFFIX, body_text
+from adapters.engines.qwen3_reranker.prompt import DEFAULT_INSTRUCTION, PREFIX, SUFFIX, body_text
 
 
 class OfficialReranker:

@@ -10,7 +10,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from adapters.engines.infinity_tokens import padding_encode_pre
+from adapters.engines.infinity.tokens import padding_encode_pre
 
 
 def instrument(replica: Any, tokenizer: Any, on_crash: Callable[[BaseException], None]) -> None:

@@ -22,15 +22,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from adapters.batching.options import CPU_BIG_MODEL_TOKEN_BUDGET
-from adapters.engines.onednn_linear import pack_in_place
-from adapters.engines.st_layout import single_pooling
+from adapters.cpu.onednn_linear import pack_in_place
+from adapters.cpu.pooling_pipeline import single_pooling
 
-# Tokens per batch the Linear weights are packed for: the scheduler's CPU budget for a model this size.
-PACKED_FOR_TOKENS = CPU_BIG_MODEL_TOKEN_BUDGET
+# Tokens per batch the Linear weights are packed for when the caller names none: the batching
+# scheduler's CPU budget for a model this size.
+PACKED_FOR_TOKENS = 2048
 
 
-def packed_last_token(model: Any) -> PackedQwen3 | None:
+def packed_last_token(model: Any, tokens_hint: int = PACKED_FOR_TOKENS) -> PackedQwen3 | None:
     """The packed forward for a sentence-transformers model, or None when it is not one we can pack."""
     layout = single_pooling(model)
     if layout is None or layout[1] != "lasttoken":
@@ -41,21 +41,21 @@ def packed_last_token(model: Any) -> PackedQwen3 | None:
         return None
     if any(kind != "full_attention" for kind in getattr(config, "layer_types", None) or ()):
         return None
-    return PackedQwen3(decoder)
+    return PackedQwen3(decoder, tokens_hint)
 
 
 class PackedQwen3:
     """Last-token hidden states (after the final norm) of token-id rows, computed without padding."""
 
-    def __init__(self, decoder: Any) -> None:
+    def __init__(self, decoder: Any, tokens_hint: int = PACKED_FOR_TOKENS) -> None:
         self._decoder = decoder
         self._layers = decoder.layers[: decoder.config.num_hidden_layers]
         for layer in self._layers:
             attention, mlp = layer.self_attn, layer.mlp
             for linear in (attention.q_proj, attention.k_proj, attention.v_proj, attention.o_proj):
-                pack_in_place(linear, PACKED_FOR_TOKENS)
+                pack_in_place(linear, tokens_hint)
             for linear in (mlp.gate_proj, mlp.up_proj, mlp.down_proj):
-                pack_in_place(linear, PACKED_FOR_TOKENS)
+                pack_in_place(linear, tokens_hint)
 
     def __call__(self, rows: Sequence[Sequence[int]]) -> Any:
         import torch

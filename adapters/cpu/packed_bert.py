@@ -27,8 +27,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.engines.onednn_linear import Linear, pack_in_place, prepacked_linear
-from adapters.engines.st_layout import single_pooling
+from adapters.cpu.onednn_linear import Linear, pack_in_place, prepacked_linear
+from adapters.cpu.pooling_pipeline import single_pooling
 
 # Score elements per attention chunk: 2^19 is 1 MiB in bf16, 2 MiB in fp32 — cache-sized, and a big
 # score matrix is also a fresh mmap'd block (page faults) on every call. 2^18..2^20 measured alike.

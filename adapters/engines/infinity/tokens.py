@@ -13,7 +13,7 @@ import copy
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from adapters.engines.st_model_info import too_long
+from adapters.engines.model_info import too_long
 from domain.models import EmbedInput
 
 

@@ -16,10 +16,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+from adapters.cpu.memory import bound_cpu_memory
 from adapters.engines.base import ModelSpec
-from adapters.engines.heap import bound_cpu_memory
-from adapters.engines.qwen3_reranker_prompt import RerankPrompt
-from adapters.engines.qwen3_reranker_scoring import YesNoScorer, plan_batches
+from adapters.engines.qwen3_reranker.prompt import RerankPrompt
+from adapters.engines.qwen3_reranker.scoring import YesNoScorer, plan_batches
 from adapters.engines.torch_runtime import log_precision, resolve_device, resolve_dtype
 from domain.errors import CapabilityNotSupported, NonFiniteOutput, Overloaded, Unavailable
 from domain.models import Capability, EmbedInput, EncodedBatch, ModelInfo, ScoredBatch

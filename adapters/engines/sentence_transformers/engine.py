@@ -4,7 +4,7 @@ We tokenize ourselves (one pass, with the model's own truncation) so usage count
 token-id inputs work. Requests from every client share one batching scheduler per model
 (adapters/batching): batches by token budget and similar length (any length where the model runs packed),
 tokenised on one thread while the model runs on others, so the event loop never blocks. On a CPU two model
-threads share the cores (adapters/engines/torch_threads.py); DTYPES=bf16 runs the whole model in bfloat16
+threads share the cores (adapters/cpu/core_share.py); DTYPES=bf16 runs the whole model in bfloat16
 and int8 quantizes its Linear layers (CPU only); vectors are always normalised in fp32.
 """
 
@@ -17,14 +17,14 @@ from typing import Any
 
 from adapters.batching import BatchingOptions, BatchScheduler, Prepared
 from adapters.batching.options import auto_token_budget
+from adapters.cpu.core_share import CoreShare, auto_model_threads
+from adapters.cpu.memory import bound_cpu_memory, release_free_memory
+from adapters.cpu.packed_bert import packed_bert
+from adapters.cpu.packed_qwen3 import packed_last_token
 from adapters.engines.base import ModelSpec, ServedModel
 from adapters.engines.checkpoint import CROSS_ENCODER, detect_kind, local_dir
-from adapters.engines.heap import bound_cpu_memory, release_free_memory
-from adapters.engines.packed_bert import packed_bert
-from adapters.engines.packed_qwen3 import packed_last_token
-from adapters.engines.st_model_info import embedding_info, reranker_info, too_long
+from adapters.engines.model_info import embedding_info, reranker_info, too_long
 from adapters.engines.torch_runtime import log_precision, resolve_device, resolve_dtype
-from adapters.engines.torch_threads import CoreShare, auto_model_threads
 from domain.errors import CapabilityNotSupported
 from domain.models import EmbedInput, EncodedBatch, ModelInfo, ScoredBatch
 
@@ -42,8 +42,9 @@ class SentenceTransformerEmbedder:
         self._tokenizer = model.tokenizer
         self._max_tokens = info.max_tokens
         self._cores = cores
-        # On a CPU Qwen3 and BERT embedders run without padding (adapters/engines/packed_*.py).
-        self._packed = (packed_last_token(model) or packed_bert(model)) if model.device.type == "cpu" else None
+        # On a CPU Qwen3 and BERT embedders run without padding (adapters/cpu/packed_*.py).
+        on_cpu = model.device.type == "cpu"
+        self._packed = (packed_last_token(model, batching.token_budget) or packed_bert(model)) if on_cpu else None
         batching = replace(batching, packed=self._packed is not None)
         self._scheduler: BatchScheduler[EmbedRequest, list[int], list[float]] = BatchScheduler(
             self, name=spec.id, max_rows=spec.batch_size, queue_size=spec.queue_size, options=batching

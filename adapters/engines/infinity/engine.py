@@ -23,10 +23,10 @@ from typing import Any, TypeVar
 
 from adapters.engines.base import ModelSpec, ServedModel
 from adapters.engines.checkpoint import QWEN3_RERANKER, local_dir
-from adapters.engines.infinity_args import check_backend, engine_args
-from adapters.engines.infinity_replica import instrument
-from adapters.engines.infinity_tokens import ModelTokenizer
-from adapters.engines.st_model_info import embedding_info, reranker_info, transformer_module
+from adapters.engines.infinity.args import check_backend, engine_args
+from adapters.engines.infinity.replica import instrument
+from adapters.engines.infinity.tokens import ModelTokenizer
+from adapters.engines.model_info import embedding_info, reranker_info, transformer_module
 from adapters.engines.torch_runtime import resolve_device
 from domain.errors import CapabilityNotSupported, EmbedRankError, EngineFailed, NonFiniteOutput, Overloaded, Unavailable
 from domain.models import EmbedInput, EncodedBatch, ModelInfo, ScoredBatch

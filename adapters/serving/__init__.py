@@ -1,0 +1,1 @@
+"""The serving core every engine goes through: admission, the token budget, metrics, finiteness."""

@@ -5,14 +5,13 @@ from __future__ import annotations
 import enum
 import functools
 import logging
-import math
 import time
 from collections.abc import Callable, Sequence
 
-from adapters.engines.base import ModelSpec, ServedModel
+from adapters.engines.base import Engine, ModelSpec
 from adapters.own_thread import run_in_own_thread
-from adapters.serving.metrics import NON_FINITE
-from domain.errors import EngineFailed, NonFiniteOutput, Unavailable
+from adapters.serving.core import EmbeddingCore, RerankCore, serving
+from domain.errors import CapabilityNotSupported, Unavailable
 from domain.models import EmbedInput, EncodedBatch, ModelInfo, ScoredBatch
 from domain.use_cases.resolve_model import model_not_found
 
@@ -29,15 +28,15 @@ class State(enum.StrEnum):
 class ModelRegistry:
     """Loads every configured model at startup (off the event loop) and routes calls by model id.
 
-    Until loading finishes the catalogue lists nothing and calls raise Unavailable; `state` tells
-    readiness probes the truth. An engine that raises EngineFailed marks the registry FAILED. No NaN or
-    infinity leaves here: such a result raises NonFiniteOutput and counts in NON_FINITE.
+    Each engine is served through the serving core (adapters/serving). Until loading finishes the
+    catalogue lists nothing and calls raise Unavailable; `state` tells readiness probes the truth. An
+    engine that raises EngineFailed marks the registry FAILED.
     """
 
-    def __init__(self, specs: Sequence[ModelSpec], load: Callable[[ModelSpec], ServedModel]) -> None:
+    def __init__(self, specs: Sequence[ModelSpec], load: Callable[[ModelSpec], Engine]) -> None:
         self._specs = list(specs)
         self._load = load
-        self._models: dict[str, ServedModel] = {}
+        self._models: dict[str, EmbeddingCore | RerankCore] = {}
         self.state = State.LOADING
         self.failure: str | None = None
 
@@ -47,15 +46,18 @@ class ModelRegistry:
                 started = time.perf_counter()
                 log.info("loading model %s (%d/%d) from %s", spec.id, n, len(self._specs), spec.path)
                 try:
-                    model = await run_in_own_thread(functools.partial(self._load, spec), name=f"load-{spec.id}")
+                    engine = await run_in_own_thread(functools.partial(self._load, spec), name=f"load-{spec.id}")
                     # Engines with their own event-loop machinery (infinity) start on the serving loop.
-                    start = getattr(model, "start", None)
+                    start = getattr(engine, "start", None)
                     if start is not None:
                         await start()
-                    self._models[spec.id] = model
+                    self._models[spec.id] = serving(engine, spec.queue_size, self.mark_failed)
                 except Exception as exc:
                     raise Unavailable(f"model '{spec.id}' could not be loaded from {spec.path}: {exc}") from exc
-                log.info("loaded model %s in %.1fs", spec.id, time.perf_counter() - started)
+                info = self._models[spec.id].info
+                log.info(
+                    "loaded model %s in %.1fs, served by %s", spec.id, time.perf_counter() - started, info.owned_by
+                )
         except Exception as exc:
             self.state = State.FAILED
             self.failure = f"{type(exc).__name__}: {exc}"
@@ -73,10 +75,6 @@ class ModelRegistry:
         self.state = State.FAILED
         self.failure = reason
 
-    @property
-    def ready(self) -> bool:
-        return self.state is State.READY
-
     # ModelCatalog
     def list_models(self) -> Sequence[ModelInfo]:
         return [m.info for m in self._models.values()]
@@ -85,44 +83,31 @@ class ModelRegistry:
         return self._served(model_id).info
 
     # Embedder
-    async def embed(self, model_id: str, inputs: Sequence[EmbedInput], *, truncate: bool) -> EncodedBatch:
+    async def embed(
+        self, model_id: str, inputs: Sequence[EmbedInput], *, truncate: bool, max_tokens: int
+    ) -> EncodedBatch:
         model = self._served(model_id)
-        try:
-            batch = await model.embed(inputs, truncate=truncate)
-        except EngineFailed as exc:
-            self.mark_failed(f"model '{model_id}': {exc.message}")
-            raise
-        for i, vector in enumerate(batch.vectors):
-            # One C-level sum per vector: NaN and infinity propagate; unit vectors cannot overflow.
-            if not math.isfinite(sum(vector)):
-                raise self._non_finite(model_id, f"input[{i}]")
-        return batch
+        if not isinstance(model, EmbeddingCore):
+            raise CapabilityNotSupported(f"model '{model_id}' is a reranker and cannot embed", param="model")
+        return await model.embed(inputs, truncate=truncate, max_tokens=max_tokens)
 
     # Reranker
     async def score(
-        self, model_id: str, query: str, documents: Sequence[str], *, instruction: str | None, truncate: bool
+        self,
+        model_id: str,
+        query: str,
+        documents: Sequence[str],
+        *,
+        instruction: str | None,
+        truncate: bool,
+        max_tokens: int,
     ) -> ScoredBatch:
         model = self._served(model_id)
-        try:
-            scored = await model.score(query, documents, instruction=instruction, truncate=truncate)
-        except EngineFailed as exc:
-            self.mark_failed(f"model '{model_id}': {exc.message}")
-            raise
-        for i, score in enumerate(scored.scores):
-            if not math.isfinite(score):
-                raise self._non_finite(model_id, f"documents[{i}]")
-        return scored
+        if not isinstance(model, RerankCore):
+            raise CapabilityNotSupported(f"model '{model_id}' is an embedding model", param="model")
+        return await model.score(query, documents, instruction=instruction, truncate=truncate, max_tokens=max_tokens)
 
-    @staticmethod
-    def _non_finite(model_id: str, item: str) -> NonFiniteOutput:
-        NON_FINITE.labels(model=model_id).inc()
-        log.error("model %s produced NaN or infinity for %s; the result was dropped", model_id, item)
-        return NonFiniteOutput(
-            f"model '{model_id}' produced a non-finite value (NaN or infinity) for {item}; "
-            "the result was not sent. This is a server-side model fault, not a problem with the request"
-        )
-
-    def _served(self, model_id: str) -> ServedModel:
+    def _served(self, model_id: str) -> EmbeddingCore | RerankCore:
         if self.state is State.FAILED:
             # The failure itself may name paths: /ready shows it to operators, clients get no details.
             raise Unavailable("the server's engine failed and this instance cannot serve; see /ready")

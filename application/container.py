@@ -7,9 +7,12 @@ import functools
 from dependency_injector import containers, providers
 
 from adapters.engines import fake
-from adapters.engines.base import Loader, ModelSpec, ServedModel
+from adapters.engines.base import Engine as LoadedEngine
+from adapters.engines.base import Loader, ModelSpec
 from adapters.registry import ModelRegistry
+from application.engine_choice import choose_engine
 from application.lifecycle import Lifecycle
+from application.serving_policy import ServingPolicy
 from application.settings import Engine, Settings
 from domain.models import Limits
 from domain.use_cases import CreateEmbeddings, ListModels, Rerank
@@ -20,8 +23,9 @@ def _loader(settings: Settings) -> Loader:
     if settings.engine is Engine.FAKE:
         return functools.partial(fake.load, dimension=settings.fake_dimension, delay_ms=settings.fake_delay_ms)
     from adapters.engines.routing import route_qwen3_rerankers
+    from adapters.engines.torch_runtime import resolve_device
 
-    if settings.engine is Engine.INFINITY:
+    if choose_engine(settings.engine, settings.device.value, resolve_device) is Engine.INFINITY:
         from adapters.engines import infinity
 
         return route_qwen3_rerankers(infinity.load, _load_qwen3_reranker)
@@ -32,7 +36,7 @@ def _loader(settings: Settings) -> Loader:
     return route_qwen3_rerankers(functools.partial(sentence_transformers.load, batching=batching), _load_qwen3_reranker)
 
 
-def _load_qwen3_reranker(spec: ModelSpec) -> ServedModel:
+def _load_qwen3_reranker(spec: ModelSpec) -> LoadedEngine:
     from adapters.engines import qwen3_reranker
 
     return qwen3_reranker.load(spec)
@@ -52,6 +56,12 @@ class Container(containers.DeclarativeContainer):
     )
 
     lifecycle = providers.Singleton(Lifecycle, registry=registry)
+    policy = providers.Singleton(
+        ServingPolicy,
+        lifecycle=lifecycle,
+        request_timeout=settings.provided.request_timeout,
+        drain_timeout=settings.provided.drain_timeout,
+    )
 
     list_models = providers.Factory(ListModels, catalog=registry)
     create_embeddings = providers.Factory(CreateEmbeddings, catalog=registry, embedder=registry, limits=limits)

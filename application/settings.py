@@ -29,6 +29,7 @@ DTYPE_ALIASES = {
 
 
 class Engine(enum.StrEnum):
+    AUTO = "auto"
     INFINITY = "infinity"
     SENTENCE_TRANSFORMERS = "sentence-transformers"
     FAKE = "fake"
@@ -67,7 +68,11 @@ class Settings(BaseSettings):
     dtypes: str = Field(default="auto", description="Per-model precision: auto, fp32, fp16, bf16, fp8, int8.")
     infinity_queue_size: int = Field(default=48_000, ge=1, description="Items queueable per model before 429.")
     runpod_max_concurrency: int = Field(default=64, ge=1, description="Jobs one RunPod worker runs at once.")
-    engine: Engine = Field(default=Engine.INFINITY, description="Inference engine for the models.")
+    engine: Engine = Field(
+        default=Engine.AUTO,
+        description="Inference engine: auto (our own engine on a CPU, infinity on CUDA), infinity, "
+        "sentence-transformers or fake.",
+    )
     device: Device = Field(default=Device.AUTO, description="auto (cuda when present), cpu, cuda or mps.")
     host: str = Field(default="127.0.0.1", description="HTTP bind address.")
     port: int = Field(default=8000, ge=0, le=65535, description="HTTP port.")
@@ -172,7 +177,7 @@ class Settings(BaseSettings):
                 device=self.device.value,
                 backend=self.backend.value,
                 queue_size=self.infinity_queue_size,
-                kind="qwen3-reranker" if model_id in forced else "auto",
+                qwen3_reranker=model_id in forced,
             )
             for (model_id, path), size, dtype in zip(paths, sizes, dtypes, strict=True)
         ]

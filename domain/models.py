@@ -84,7 +84,9 @@ class EmbeddingsRequest:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EmbeddingsResult:
     model: str
-    vectors: list[list[float]]
+    # Each vector as the engine made it (float32 values in a plain sequence), or re-normalised after
+    # `dimensions` sliced it: the wire converts once.
+    vectors: list[Sequence[float]]
     usage: Usage
 
 

@@ -23,12 +23,15 @@ class ModelCatalog(Protocol):
 class Embedder(Protocol):
     """Turns inputs into vectors with a served embedding model."""
 
-    async def embed(self, model_id: str, inputs: Sequence[EmbedInput], *, truncate: bool) -> EncodedBatch:
+    async def embed(
+        self, model_id: str, inputs: Sequence[EmbedInput], *, truncate: bool, max_tokens: int
+    ) -> EncodedBatch:
         """Vectors are L2-normalised, full dimension, in input order.
 
         Inputs longer than the model reads are cut to its max length when `truncate`, else
-        InvalidInput naming the item. Raises Overloaded when the queue is full, Unavailable when
-        the engine cannot serve.
+        InvalidInput naming the item. More than `max_tokens` real tokens in all → InvalidInput, decided
+        after tokenising and before any model work. Raises Overloaded when the queue is full,
+        Unavailable when the engine cannot serve, NonFiniteOutput instead of NaN or infinity.
         """
         ...
 
@@ -44,6 +47,10 @@ class Reranker(Protocol):
         *,
         instruction: str | None,
         truncate: bool,
+        max_tokens: int,
     ) -> ScoredBatch:
-        """One score per document, in document order; higher is more relevant."""
+        """One score per document, in document order; higher is more relevant.
+
+        The same refusals as `Embedder.embed`; `max_tokens` counts every token the model reads.
+        """
         ...

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
-import struct
 import uuid
 from collections.abc import Sequence
+from typing import Any, cast
+
+import msgspec
 
 from domain.errors import InvalidInput
 from domain.models import (
@@ -79,13 +81,31 @@ def rerank_request(body: RerankBody) -> RerankRequest:
     )
 
 
+def float32_values(vector: Sequence[float]) -> Any:
+    """The vector as little-endian float32 numbers (no copy for the float32 arrays engines return)."""
+    import numpy as np
+
+    return np.asarray(vector, dtype="<f4")
+
+
 def pack_base64(vector: Sequence[float]) -> str:
-    # Little-endian float32, as the OpenAI SDK decodes it.
-    return base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode("ascii")
+    # Little-endian float32, as the OpenAI SDK decodes it: one call on the bytes.
+    return base64.b64encode(float32_values(vector).tobytes()).decode("ascii")
+
+
+def float_json(vector: Sequence[float]) -> list[float]:
+    """The vector as a JSON array, each value in the shortest form that reads back as the same float32
+    (about 9 significant digits; a float64 rendering of a float32 value takes 17): about half the bytes.
+
+    Typed as the list it encodes to; it is pre-encoded JSON that msgspec writes as it is.
+    """
+    import orjson
+
+    return cast(list[float], msgspec.Raw(orjson.dumps(float32_values(vector), option=orjson.OPT_SERIALIZE_NUMPY)))
 
 
 def embeddings_response(result: EmbeddingsResult, encoding_format: str) -> EmbeddingsOut:
-    encode = pack_base64 if encoding_format == "base64" else list
+    encode = pack_base64 if encoding_format == "base64" else float_json
     return EmbeddingsOut(
         model=result.model,
         data=[EmbeddingOut(index=i, embedding=encode(v)) for i, v in enumerate(result.vectors)],

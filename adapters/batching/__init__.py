@@ -1,9 +1,8 @@
-"""Continuous batching for the engines we drive ourselves: token budgets, length buckets, one model thread."""
+"""Continuous batching for the engines we drive ourselves: token budgets, length buckets, model threads."""
 
 from adapters.batching.options import BatchingOptions
 from adapters.batching.plan import plan_batch
 from adapters.batching.runner import BatchRunner, Prepared
 from adapters.batching.scheduler import BatchScheduler
-from adapters.batching.work import Outcome
 
-__all__ = ["BatchRunner", "BatchScheduler", "BatchingOptions", "Outcome", "Prepared", "plan_batch"]
+__all__ = ["BatchRunner", "BatchScheduler", "BatchingOptions", "Prepared", "plan_batch"]

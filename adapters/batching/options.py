@@ -1,4 +1,4 @@
-"""How a model's batches are formed; the queue bound and row cap come from its ModelSpec."""
+"""How a model's batches are formed; the row cap comes from its ModelSpec, the queue bound is the serving core's."""
 
 from __future__ import annotations
 
@@ -25,8 +25,6 @@ class BatchingOptions:
     # The engine packs a batch's rows (no padding in its matmuls): batches fill the budget with real tokens
     # in arrival order instead of grouping alike lengths (plan_packed_batch).
     packed: bool = False
-    # Seconds a request may spend queued and running before DeadlineExceeded; None: no limit.
-    deadline_s: float | None = None
     # Threads that run batches; 0 lets the engine choose (ours: 2 on a CPU, 1 on a GPU). Two batches at
     # once keep a CPU's cores busy while the other batch is in Python (see docs/benchmarks.md).
     model_threads: int = 0

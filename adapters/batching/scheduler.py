@@ -1,12 +1,11 @@
-"""One bounded queue per model; batches by token budget; tokenising and model work on their own threads.
+"""One queue per model; batches by token budget; the model runs on threads of its own.
 
-A request's path: `submit` on the event loop (refused with Overloaded when the queue is full, before any
-tokenising) → the tokenizer thread (`runner.prepare`) → the waiting items → a model thread
-(`plan_batch`, `runner.run`) → its results, in item order, back on the request's own event loop.
-The threads overlap: the next request is tokenised while the model runs the current batch. There is one
-model thread unless `options.model_threads` asks for more (CPUs: see adapters/cpu/core_share.py);
-then the first takes work whenever there is some and the others only while it is busy, so a lone batch
-always runs on the first (the one an engine gives every core).
+A request's path: `submit` on the event loop with rows already tokenised (the serving core tokenises
+and bounds the queue) → the waiting items → a model thread (`plan_batch`, `runner.run`) → its results,
+in item order, back on the request's own event loop. There is one model thread unless
+`options.model_threads` asks for more (CPUs: see adapters/cpu/core_share.py); then the first takes work
+whenever there is some and the others only while it is busy, so a lone batch always runs on the first
+(the one an engine gives every core).
 Items of a request whose awaiting task was cancelled (client gone, deadline passed) are dropped before
 the model.
 """
@@ -14,7 +13,6 @@ the model.
 from __future__ import annotations
 
 import asyncio
-import queue
 import threading
 import time
 from collections import deque
@@ -23,133 +21,75 @@ from typing import Any, Generic
 
 from adapters.batching.options import BatchingOptions
 from adapters.batching.plan import padded_tokens, plan_batch, plan_packed_batch
-from adapters.batching.runner import BatchRunner, RequestT, ResultT, RowT
-from adapters.batching.work import Job, Outcome, WaitingItem
+from adapters.batching.runner import BatchRunner, Prepared, ResultT, RowT
+from adapters.batching.work import Job, WaitingItem
 from adapters.serving import metrics
-from domain.errors import DeadlineExceeded, Overloaded, Unavailable
+from adapters.serving.metrics import record_batch
+from domain.errors import Unavailable
 
 
-class BatchScheduler(Generic[RequestT, RowT, ResultT]):
-    """Batches the work items of every request sent to one model."""
+class BatchScheduler(Generic[RowT, ResultT]):
+    """Batches the rows of every request sent to one model."""
 
     def __init__(
         self,
-        runner: BatchRunner[RequestT, RowT, ResultT],
+        runner: BatchRunner[RowT, ResultT],
         *,
         name: str,
         max_rows: int,
-        queue_size: int,
         options: BatchingOptions | None = None,
     ) -> None:
         self._runner = runner
         self._name = name
         self._max_rows = max(1, max_rows)
-        self._queue_size = max(1, queue_size)
         self._options = options or BatchingOptions()
-        self._admitted = 0  # items accepted and not yet answered: what the queue bound counts
-        self._admitted_lock = threading.Lock()
-        self._inbox: queue.SimpleQueue[Job[RequestT, ResultT] | None] = queue.SimpleQueue()
-        self._waiting: deque[WaitingItem[RequestT, RowT, ResultT]] = deque()
+        self._waiting: deque[WaitingItem[RowT, ResultT]] = deque()
         self._ready = threading.Condition()
         self._closed = False
-        self._tokenizer_done = False
         self._busy = 0  # model threads inside `run`
         self._first_busy = False  # the first model thread is inside `run`: the others may take work
         self._worked = False  # a batch ran since the runner's last `on_idle`
-        self._threads = [threading.Thread(target=self._tokenize_forever, name=f"{name}-tokenize", daemon=True)]
-        self._threads += [
+        self._threads = [
             threading.Thread(target=self._run_forever, args=(n == 0,), name=f"{name}-model-{n}", daemon=True)
             for n in range(max(1, self._options.model_threads))
         ]
         for thread in self._threads:
             thread.start()
 
-    async def submit(self, request: RequestT, *, size: int, timeout: float | None = None) -> Outcome[ResultT]:
-        """Results for every item of `request`, in item order. `size` counts its items for the queue bound.
-
-        Raises Overloaded when the queue is full, DeadlineExceeded past `timeout` seconds (default: the
-        options' deadline), Unavailable once closed, and whatever `prepare` or `run` raised for it.
-        """
+    async def submit(self, rows: Sequence[Prepared[RowT]]) -> list[ResultT]:
+        """One result per row, in row order. Raises Unavailable once closed, and whatever `run` raised."""
         if self._closed:
             raise Unavailable(f"model '{self._name}' is shutting down")
-        self._admit(size)
+        if not rows:
+            return []
         loop = asyncio.get_running_loop()
-        job: Job[RequestT, ResultT] = Job(request=request, size=size, loop=loop, future=loop.create_future())
-        timeout = self._options.deadline_s if timeout is None else timeout
+        job: Job[ResultT] = Job(loop=loop, future=loop.create_future(), remaining=len(rows))
+        job.results = [None] * len(rows)
+        with self._ready:
+            self._waiting.extend(WaitingItem(job, i, p.length, p.row) for i, p in enumerate(rows))
+            self._ready.notify_all()  # the first model thread must hear it, whichever else waits
         try:
-            self._inbox.put(job)
-            if not timeout:
-                return await job.future
-            try:
-                async with asyncio.timeout(timeout):
-                    return await job.future
-            except TimeoutError:
-                job.gone = "deadline"
-                raise DeadlineExceeded(f"the request did not finish within {timeout:g}s") from None
+            return await job.future
         except asyncio.CancelledError:
             job.gone = "cancelled"
             raise
-        finally:
-            self._release(size)
 
     async def close(self) -> None:
-        """Finish the work already accepted, then stop both threads."""
-        self._closed = True
-        self._inbox.put(None)
+        """Finish the work already accepted, then stop the model threads."""
+        with self._ready:
+            self._closed = True
+            self._ready.notify_all()
         await asyncio.to_thread(self._join)
-
-    @property
-    def queued_items(self) -> int:
-        return self._admitted
 
     def _join(self) -> None:
         for thread in self._threads:
             thread.join()
 
-    def _admit(self, size: int) -> None:
-        with self._admitted_lock:
-            if self._admitted + size > self._queue_size and self._admitted > 0:
-                metrics.REJECTED.labels(self._name, "queue_full").inc()
-                raise Overloaded(
-                    f"model '{self._name}' has {self._admitted} items queued (limit {self._queue_size}); retry shortly"
-                )
-            self._admitted += size
-            metrics.QUEUE_DEPTH.labels(self._name).set(self._admitted)
-
-    def _release(self, size: int) -> None:
-        with self._admitted_lock:
-            self._admitted -= size
-            metrics.QUEUE_DEPTH.labels(self._name).set(self._admitted)
-
-    # The tokenizer thread.
-    def _tokenize_forever(self) -> None:
-        while (job := self._inbox.get()) is not None:
-            if job.gone:
-                self._count_drop(job)
-                continue
-            started = time.perf_counter()
-            try:
-                prepared = list(self._runner.prepare(job.request))
-            except Exception as exc:
-                job.settle(exc)
-                continue
-            metrics.TOKENIZATION.labels(self._name).observe(time.perf_counter() - started)
-            job.expect([p.length for p in prepared])
-            if not prepared:
-                job.settle(Outcome(results=[], lengths=[]))
-                continue
-            with self._ready:
-                self._waiting.extend(WaitingItem(job, i, p.length, p.row) for i, p in enumerate(prepared))
-                self._ready.notify_all()  # the first model thread must hear it, whichever else waits
-        with self._ready:
-            self._tokenizer_done = True
-            self._ready.notify_all()  # every model thread must see that no more work will come
-
     # The model threads: the only ones that run the model (one unless options.model_threads says more).
     def _run_forever(self, first: bool) -> None:
         while True:
             with self._ready:
-                while not self._may_take(first) and not self._tokenizer_done:
+                while not self._may_take(first) and not self._closed:
                     if not self._ready.wait(self._options.idle_seconds) and self._quiet_since_work():
                         self._ready.release()
                         try:
@@ -188,8 +128,8 @@ class BatchScheduler(Generic[RequestT, RowT, ResultT]):
         self._worked = False
         return True
 
-    def _next_batch(self) -> list[WaitingItem[RequestT, RowT, ResultT]]:
-        window: list[WaitingItem[RequestT, RowT, ResultT]] = []
+    def _next_batch(self) -> list[WaitingItem[RowT, ResultT]]:
+        window: list[WaitingItem[RowT, ResultT]] = []
         while self._waiting and len(window) < self._options.lookahead:
             item = self._waiting.popleft()
             if item.job.gone:
@@ -213,12 +153,9 @@ class BatchScheduler(Generic[RequestT, RowT, ResultT]):
         """What the token budget counts: real tokens for an engine that packs its rows, else padded ones."""
         return sum(lengths) if self._options.packed else padded_tokens(lengths)
 
-    def _run(self, batch: Sequence[WaitingItem[RequestT, RowT, ResultT]]) -> Callable[[], None]:
+    def _run(self, batch: Sequence[WaitingItem[RowT, ResultT]]) -> Callable[[], None]:
         """Run the batch; what it returns hands the results (or the failure) to the waiting callers."""
         started = time.perf_counter()
-        wait = metrics.QUEUE_WAIT.labels(self._name)
-        for item in batch:
-            wait.observe(started - item.job.submitted)
         try:
             results = self._runner.run([item.row for item in batch])
             if len(results) != len(batch):
@@ -226,23 +163,27 @@ class BatchScheduler(Generic[RequestT, RowT, ResultT]):
         except Exception as exc:
             failure = exc
             return lambda: self._fail(batch, failure)
-        metrics.INFERENCE.labels(self._name).observe(time.perf_counter() - started)
-        metrics.BATCH_SIZE.labels(self._name).observe(len(batch))
-        metrics.BATCH_TOKENS.labels(self._name).observe(self._batch_tokens([item.length for item in batch]))
+        record_batch(
+            self._name,
+            seconds=time.perf_counter() - started,
+            rows=len(batch),
+            tokens=self._batch_tokens([item.length for item in batch]),
+            waits=[started - item.job.submitted for item in batch],
+        )
         return lambda: self._deliver(batch, results)
 
     @staticmethod
-    def _deliver(batch: Sequence[WaitingItem[RequestT, RowT, ResultT]], results: Sequence[ResultT]) -> None:
+    def _deliver(batch: Sequence[WaitingItem[RowT, ResultT]], results: Sequence[ResultT]) -> None:
         for item, result in zip(batch, results, strict=True):
             item.job.deliver(item.index, result)
 
     @staticmethod
-    def _fail(batch: Sequence[WaitingItem[RequestT, RowT, ResultT]], failure: Exception) -> None:
+    def _fail(batch: Sequence[WaitingItem[RowT, ResultT]], failure: Exception) -> None:
         for job in {id(item.job): item.job for item in batch}.values():
             job.gone = job.gone or "failed"
             job.settle(failure)
 
-    def _count_drop(self, job: Job[Any, Any]) -> None:
-        if job.gone in ("cancelled", "deadline") and not job.drop_counted:
+    def _count_drop(self, job: Job[Any]) -> None:
+        if job.gone == "cancelled" and not job.drop_counted:
             job.drop_counted = True
             metrics.REJECTED.labels(self._name, job.gone).inc()

@@ -1,17 +1,18 @@
-"""What every engine module provides: one `ServedModel` per configured model.
+"""What an engine provides, typed by capability: an embedding engine or a reranking engine.
 
-The registry (adapters/registry.py) routes the domain ports to these by model id. An engine module
-exposes a loader `load(spec: ModelSpec) -> ServedModel`; loading is blocking and runs off the event
-loop at startup, never at import.
+An engine implements only what is its own: loading (a module-level `load(spec)`, blocking, run off the
+event loop at startup, never at import), tokenising and the forward pass. Everything users rely on
+around those steps (the queue bound, the token budget, metrics, the finiteness check) is the serving
+core's (adapters/serving), which wraps every engine the same way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
-from domain.models import EmbedInput, EncodedBatch, ModelInfo, ScoredBatch
+from domain.models import EmbedInput, ModelInfo
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -25,22 +26,42 @@ class ModelSpec:
     device: str = "auto"  # auto | cpu | cuda | mps
     backend: str = "torch"  # infinity's: torch | optimum | ctranslate2
     queue_size: int = 48_000
-    kind: str = "auto"  # auto | embedding | cross-encoder | qwen3-reranker
+    # Forced by QWEN3_RERANKER_MODELS; None: decided from the checkpoint's own files.
+    qwen3_reranker: bool = False
 
 
-class ServedModel(Protocol):
-    """A loaded model. Only the methods its capabilities name are called."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tokens:
+    """A request after tokenising: the real tokens of each item (what `usage` counts) and the engine's rows.
+
+    `total` is what the token budget and `usage` count; it is the sum of `lengths` unless the engine
+    counts shared parts once (the Qwen3 reranker's instruction and query).
+    """
+
+    lengths: Sequence[int]
+    rows: Any
+    total: int = -1
+
+    @property
+    def count(self) -> int:
+        return sum(self.lengths) if self.total < 0 else self.total
+
+
+class EmbeddingEngine(Protocol):
+    """A loaded embedding model."""
 
     info: ModelInfo
 
-    async def embed(self, inputs: Sequence[EmbedInput], *, truncate: bool) -> EncodedBatch:
-        """L2-normalised vectors and real token counts, in input order (see domain.ports.Embedder)."""
+    async def tokenize(self, inputs: Sequence[EmbedInput], *, truncate: bool) -> Tokens:
+        """What the model will see for each input, with its own truncation; off the event loop.
+
+        Over-long inputs: cut when `truncate`, else InvalidInput naming the item.
+        """
         ...
 
-    async def score(
-        self, query: str, documents: Sequence[str], *, instruction: str | None, truncate: bool
-    ) -> ScoredBatch:
-        """One relevance score per document, in document order (see domain.ports.Reranker)."""
+    async def forward(self, tokens: Tokens) -> Sequence[Sequence[float]]:
+        """One L2-normalised float32 vector per item, in item order. Records each batch it runs
+        (adapters/serving/metrics.py)."""
         ...
 
     async def close(self) -> None:
@@ -48,5 +69,26 @@ class ServedModel(Protocol):
         ...
 
 
+class RerankEngine(Protocol):
+    """A loaded cross-encoder or Qwen3-Reranker."""
+
+    info: ModelInfo
+
+    async def tokenize_pairs(
+        self, query: str, documents: Sequence[str], *, instruction: str | None, truncate: bool
+    ) -> Tokens:
+        """One row per document, in document order; off the event loop."""
+        ...
+
+    async def score_pairs(self, tokens: Tokens) -> Sequence[float]:
+        """One relevance score per document, in document order; higher is more relevant."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+Engine = EmbeddingEngine | RerankEngine
+
+
 class Loader(Protocol):
-    def __call__(self, spec: ModelSpec) -> ServedModel: ...
+    def __call__(self, spec: ModelSpec) -> Engine: ...

@@ -1,27 +1,26 @@
 """A deterministic engine for CI without models: hash-based unit vectors, word-overlap scores.
 
 It serves any model id: names containing "rerank" are rerankers, the rest embed; embedding models
-whose name contains "qwen3" are instruction-aware, as the real Qwen3-Embedding is.
-
-Like the batching scheduler it holds at most `spec.queue_size` items at once (more → Overloaded; a
-request larger than the whole queue runs alone when the queue is empty, so it is never refused for
-good) and can take `delay_ms` per call, so tests can exercise backpressure, deadlines and draining
-without a model.
+whose name contains "qwen3" are instruction-aware, as the real Qwen3-Embedding is. One token is one
+whitespace-separated word. `delay_ms` per forward lets tests exercise backpressure, deadlines and
+draining without a model; the serving core wraps it like any other engine.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import math
 import re
 import struct
-from collections.abc import AsyncIterator, Sequence
+import time
+from array import array
+from collections.abc import Sequence
 
-from adapters.engines.base import ModelSpec
-from domain.errors import InvalidInput, Overloaded
-from domain.models import Capability, EmbedInput, EncodedBatch, ModelInfo, ScoredBatch
+from adapters.engines.base import ModelSpec, Tokens
+from adapters.serving.metrics import record_batch
+from domain.errors import InvalidInput
+from domain.models import Capability, EmbedInput, ModelInfo
 from domain.use_cases.prompts import QWEN3_DEFAULT_TASK
 
 FAKE_DIMENSION = 384
@@ -30,15 +29,34 @@ FAKE_VOCAB = 30_522
 _WORD = re.compile(r"\w+")
 
 
-class FakeModel:
+class _Fake:
+    def __init__(self, info: ModelInfo, delay_ms: int) -> None:
+        self.info = info
+        self._delay = delay_ms / 1000
+
+    async def close(self) -> None:
+        return None
+
+    async def _run_batch(self, rows: int, tokens: int, since: float) -> None:
+        started = time.perf_counter()
+        if self._delay:
+            await asyncio.sleep(self._delay)
+        record_batch(
+            self.info.id,
+            seconds=time.perf_counter() - started,
+            rows=rows,
+            tokens=tokens,
+            waits=[started - since] * rows,
+        )
+
+
+class FakeEmbedder(_Fake):
     def __init__(self, spec: ModelSpec, dimension: int = FAKE_DIMENSION, delay_ms: int = 0) -> None:
-        name = spec.id.lower()
-        reranks = "rerank" in name
-        instruction_aware = not reranks and "qwen3" in name
-        self.info = ModelInfo(
+        instruction_aware = "qwen3" in spec.id.lower()
+        info = ModelInfo(
             id=spec.id,
-            capabilities=frozenset({Capability.RERANK if reranks else Capability.EMBED}),
-            dimension=None if reranks else dimension,
+            capabilities=frozenset({Capability.EMBED}),
+            dimension=dimension,
             max_tokens=FAKE_MAX_TOKENS,
             vocab_size=FAKE_VOCAB,
             instruction_aware=instruction_aware,
@@ -46,43 +64,16 @@ class FakeModel:
             min_dimensions=32 if instruction_aware else 1,
             owned_by="fake",
         )
+        super().__init__(info, delay_ms)
         self._dimension = dimension
-        self._delay = delay_ms / 1000
-        self._capacity = spec.queue_size
-        self._held = 0
 
-    async def embed(self, inputs: Sequence[EmbedInput], *, truncate: bool) -> EncodedBatch:
-        async with self._admitted(len(inputs)):
-            seen = [self._what_the_model_sees(item, i, truncate) for i, item in enumerate(inputs)]
-        return EncodedBatch(
-            vectors=[hash_vector(text, self._dimension) for text, _ in seen],
-            token_counts=[count for _, count in seen],
-        )
+    async def tokenize(self, inputs: Sequence[EmbedInput], *, truncate: bool) -> Tokens:
+        seen = [self._what_the_model_sees(item, i, truncate) for i, item in enumerate(inputs)]
+        return Tokens(lengths=[count for _, count in seen], rows=[text for text, _ in seen])
 
-    async def score(
-        self, query: str, documents: Sequence[str], *, instruction: str | None, truncate: bool
-    ) -> ScoredBatch:
-        async with self._admitted(len(documents)):
-            query_words = set(_WORD.findall(query.lower()))
-            scores = [overlap(query_words, set(_WORD.findall(doc.lower()))) for doc in documents]
-        used = len(query.split()) * len(documents) + sum(len(d.split()) for d in documents)
-        return ScoredBatch(scores=scores, token_count=used)
-
-    async def close(self) -> None:
-        return None
-
-    @contextlib.asynccontextmanager
-    async def _admitted(self, items: int) -> AsyncIterator[None]:
-        # Decided before any work, as the scheduler's queue does (adapters/batching/scheduler.py).
-        if self._held + items > self._capacity and self._held > 0:
-            raise Overloaded(f"model '{self.info.id}' has {self._held} items queued; retry shortly")
-        self._held += items
-        try:
-            if self._delay:
-                await asyncio.sleep(self._delay)
-            yield
-        finally:
-            self._held -= items
+    async def forward(self, tokens: Tokens) -> Sequence[Sequence[float]]:
+        await self._run_batch(len(tokens.lengths), tokens.count, time.perf_counter())
+        return [hash_vector(text, self._dimension) for text in tokens.rows]
 
     def _what_the_model_sees(self, item: EmbedInput, index: int, truncate: bool) -> tuple[str, int]:
         """The exact text hashed (whitespace kept, so templates matter) and its whitespace-token count."""
@@ -98,8 +89,32 @@ class FakeModel:
         return " ".join(tokens[:FAKE_MAX_TOKENS]), FAKE_MAX_TOKENS
 
 
-def hash_vector(text: str, dimension: int) -> list[float]:
-    """A unit vector that depends only on the text: SHA-256 in counter mode mapped to [-1, 1)."""
+class FakeReranker(_Fake):
+    def __init__(self, spec: ModelSpec, delay_ms: int = 0) -> None:
+        info = ModelInfo(
+            id=spec.id,
+            capabilities=frozenset({Capability.RERANK}),
+            max_tokens=FAKE_MAX_TOKENS,
+            vocab_size=FAKE_VOCAB,
+            owned_by="fake",
+        )
+        super().__init__(info, delay_ms)
+
+    async def tokenize_pairs(
+        self, query: str, documents: Sequence[str], *, instruction: str | None, truncate: bool
+    ) -> Tokens:
+        query_words = len(query.split())
+        return Tokens(lengths=[query_words + len(d.split()) for d in documents], rows=(query, list(documents)))
+
+    async def score_pairs(self, tokens: Tokens) -> Sequence[float]:
+        await self._run_batch(len(tokens.lengths), tokens.count, time.perf_counter())
+        query, documents = tokens.rows
+        query_words = set(_WORD.findall(query.lower()))
+        return [overlap(query_words, set(_WORD.findall(doc.lower()))) for doc in documents]
+
+
+def hash_vector(text: str, dimension: int) -> array[float]:
+    """A float32 unit vector that depends only on the text: SHA-256 in counter mode mapped to [-1, 1)."""
     values: list[float] = []
     counter = 0
     while len(values) < dimension:
@@ -108,7 +123,7 @@ def hash_vector(text: str, dimension: int) -> list[float]:
         counter += 1
     values = values[:dimension]
     norm = math.sqrt(math.fsum(v * v for v in values))
-    return [v / norm for v in values]
+    return array("f", [v / norm for v in values])
 
 
 def overlap(query: set[str], document: set[str]) -> float:
@@ -118,5 +133,7 @@ def overlap(query: set[str], document: set[str]) -> float:
     return len(query & document) / len(query)
 
 
-def load(spec: ModelSpec, dimension: int = FAKE_DIMENSION, delay_ms: int = 0) -> FakeModel:
-    return FakeModel(spec, dimension, delay_ms)
+def load(spec: ModelSpec, dimension: int = FAKE_DIMENSION, delay_ms: int = 0) -> FakeEmbedder | FakeReranker:
+    if "rerank" in spec.id.lower():
+        return FakeReranker(spec, delay_ms)
+    return FakeEmbedder(spec, dimension, delay_ms)

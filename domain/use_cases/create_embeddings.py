@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from domain.errors import InvalidInput
 from domain.models import (
@@ -15,7 +16,7 @@ from domain.models import (
 from domain.ports import Embedder, ModelCatalog
 from domain.use_cases.prompts import apply_prompt
 from domain.use_cases.resolve_model import resolve_model
-from domain.use_cases.validation import check_items, check_text, check_token_floor, check_token_total
+from domain.use_cases.validation import check_items, check_text, check_token_floor
 
 LANGCHAIN_HINT = (
     "token ids are read in the served model's own vocabulary; if you use langchain-openai's "
@@ -32,8 +33,8 @@ class CreateEmbeddings:
     - instruction / prompt_type → `apply_prompt` (token ids are taken as they are)
     - `dimensions` outside 1..model dimension → InvalidInput; else slice, then re-normalise
     - too long: truncated by default, refused when `truncate` is false
-    - over max tokens per request → InvalidInput: token ids before any model work, texts on the
-      engine's exact count (the result is dropped)
+    - over max tokens per request → InvalidInput before any model work: token ids before tokenising,
+      texts on the engine's exact count after tokenising
     - output in input order; usage counts the tokens the model saw
     """
 
@@ -49,9 +50,10 @@ class CreateEmbeddings:
         self._check_dimensions(model, request.dimensions)
         inputs = [self._prepare(model, request, i, item, truncate) for i, item in enumerate(request.inputs)]
         check_token_floor(inputs, self._limits, model.max_tokens, truncate)
-        batch = await self._embedder.embed(model.id, inputs, truncate=truncate)
-        check_token_total(sum(batch.token_counts), self._limits, "input")
-        vectors = [_fit(list(v), request.dimensions) for v in batch.vectors]
+        batch = await self._embedder.embed(
+            model.id, inputs, truncate=truncate, max_tokens=self._limits.max_tokens_per_request
+        )
+        vectors = [_fit(v, request.dimensions) for v in batch.vectors]
         return EmbeddingsResult(model=model.id, vectors=vectors, usage=Usage.of(sum(batch.token_counts)))
 
     def _prepare(
@@ -85,7 +87,7 @@ class CreateEmbeddings:
             )
 
 
-def _fit(vector: list[float], dimensions: int | None) -> list[float]:
+def _fit(vector: Sequence[float], dimensions: int | None) -> Sequence[float]:
     # Slice then re-normalise: an MRL prefix of a unit vector is not unit length.
     if dimensions is None or dimensions >= len(vector):
         return vector

@@ -18,7 +18,7 @@ from domain.models import (
 from domain.ports import Embedder, ModelCatalog, Reranker
 from domain.use_cases.prompts import apply_prompt
 from domain.use_cases.resolve_model import resolve_model
-from domain.use_cases.validation import check_items, check_text, check_token_total
+from domain.use_cases.validation import check_items, check_text
 
 
 class Rerank:
@@ -29,7 +29,8 @@ class Rerank:
     - empty query, empty documents, more than max items → InvalidInput naming the item
     - `top_n` < 1 → InvalidInput; results are cut to `top_n`
     - each hit keeps its document's original index; hits sorted by score, descending (ties by index)
-    - more tokens than max tokens per request (the engine's exact count) → InvalidInput
+    - more tokens than max tokens per request (the engine's exact count) → InvalidInput, before any
+      model work
     """
 
     def __init__(self, catalog: ModelCatalog, reranker: Reranker, embedder: Embedder, limits: Limits) -> None:
@@ -48,11 +49,15 @@ class Rerank:
         documents = [check_text(d, f"documents[{i}]", self._limits, truncate) for i, d in enumerate(request.documents)]
         if model.can(Capability.RERANK):
             scored = await self._reranker.score(
-                model.id, query, documents, instruction=request.instruction, truncate=truncate
+                model.id,
+                query,
+                documents,
+                instruction=request.instruction,
+                truncate=truncate,
+                max_tokens=self._limits.max_tokens_per_request,
             )
         else:
             scored = await self._by_cosine(model, query, documents, request.instruction, truncate)
-        check_token_total(scored.token_count, self._limits, "documents")
         order = sorted(range(len(documents)), key=lambda i: (-scored.scores[i], i))
         if request.top_n is not None:
             order = order[: request.top_n]
@@ -79,7 +84,9 @@ class Rerank:
     ) -> ScoredBatch:
         query_text = apply_prompt(model, query, instruction, PromptType.QUERY)
         doc_texts = [apply_prompt(model, d, None, PromptType.DOCUMENT) for d in documents]
-        batch = await self._embedder.embed(model.id, [query_text, *doc_texts], truncate=truncate)
+        batch = await self._embedder.embed(
+            model.id, [query_text, *doc_texts], truncate=truncate, max_tokens=self._limits.max_tokens_per_request
+        )
         q, *docs = batch.vectors
         return ScoredBatch(scores=[_dot(q, d) for d in docs], token_count=sum(batch.token_counts))
 

@@ -48,7 +48,7 @@ def check_token_floor(items: Sequence[EmbedInput], limits: Limits, max_per_item:
 
     - token-id items count exactly (cut to the model's length when truncating)
     - a text counts as one token here: its real count is known only after tokenising, where
-      `check_token_total` decides
+      the serving core decides on the exact count
     """
     floor = 0
     for item in items:
@@ -57,18 +57,14 @@ def check_token_floor(items: Sequence[EmbedInput], limits: Limits, max_per_item:
         else:
             floor += min(len(item), max_per_item) if truncate else len(item)
     if floor > limits.max_tokens_per_request:
-        raise _over_budget(f"at least {floor}", limits, "input")
+        raise over_budget(f"at least {floor}", limits.max_tokens_per_request, "input")
 
 
-def check_token_total(tokens: int, limits: Limits, param: str) -> None:
-    """After tokenising: the exact count (what `usage` reports) must fit the per-request budget."""
-    if tokens > limits.max_tokens_per_request:
-        raise _over_budget(str(tokens), limits, param)
-
-
-def _over_budget(tokens: str, limits: Limits, param: str) -> InvalidInput:
+def over_budget(tokens: str, limit: int, param: str) -> InvalidInput:
+    """The refusal of a request over the per-request token budget (the serving core decides on the exact
+    count, after tokenising and before any model work)."""
     return InvalidInput(
-        f"the request has {tokens} tokens, over the limit of {limits.max_tokens_per_request} tokens per "
-        "request; split it into smaller requests",
+        f"the request has {tokens} tokens, over the limit of {limit} tokens per request; "
+        "split it into smaller requests",
         param=param,
     )

@@ -52,7 +52,7 @@ def create_app(container: Container, on_fatal: Callable[[BaseException], None] |
             "create_embeddings": _provide(container.create_embeddings),
             "rerank": _provide(container.rerank),
             "lifecycle": _provide(container.lifecycle),
-            "request_timeout": Provide(lambda: settings.request_timeout, sync_to_thread=False),
+            "policy": _provide(container.policy),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=BodyGuard(settings.max_json_depth),
@@ -62,7 +62,7 @@ def create_app(container: Container, on_fatal: Callable[[BaseException], None] |
         openapi_config=openapi_config(secured=bool(settings.api_keys)),
         debug=False,
     )
-    app.wrap_edge(edge_layers(settings, lifecycle, frozenset(route.path for route in app.routes)))
+    app.wrap_edge(edge_layers(settings, container.policy(), frozenset(route.path for route in app.routes)))
     return app
 
 

@@ -7,16 +7,16 @@ from collections.abc import Iterable
 
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from application.lifecycle import Lifecycle
+from application.serving_policy import ServingPolicy
 from domain.errors import Unavailable
 from entrypoints.errors import map_error
 from entrypoints.http.asgi_error import send_error
 
 
 class DrainGate:
-    def __init__(self, app: ASGIApp, lifecycle: Lifecycle, open_paths: Iterable[str]) -> None:
+    def __init__(self, app: ASGIApp, policy: ServingPolicy, open_paths: Iterable[str]) -> None:
         self._app = app
-        self._lifecycle = lifecycle
+        self._policy = policy
         # Probes keep answering while draining: /ready must be able to say 503.
         self._open = frozenset(open_paths)
 
@@ -26,7 +26,7 @@ class DrainGate:
             return
         with contextlib.ExitStack() as admitted:
             try:
-                admitted.enter_context(self._lifecycle.admit())
+                admitted.enter_context(self._policy.admit())
             except Unavailable as exc:
                 error = map_error(exc).body.error
                 await send_error(send, 503, error.message, error.type, error.code or "unavailable",

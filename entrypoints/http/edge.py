@@ -11,7 +11,7 @@ from collections.abc import Callable
 from litestar import Litestar
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from application.lifecycle import Lifecycle
+from application.serving_policy import ServingPolicy
 from application.settings import Settings
 from entrypoints.http.auth import BearerAuth
 from entrypoints.http.disconnect import CancelOnDisconnect
@@ -28,10 +28,12 @@ def open_paths(settings: Settings) -> frozenset[str]:
     return PROBES if settings.metrics_require_auth else PROBES | {METRICS}
 
 
-def edge_layers(settings: Settings, lifecycle: Lifecycle, known_paths: frozenset[str]) -> Callable[[ASGIApp], ASGIApp]:
+def edge_layers(
+    settings: Settings, policy: ServingPolicy, known_paths: frozenset[str]
+) -> Callable[[ASGIApp], ASGIApp]:
     def wrap(app: ASGIApp) -> ASGIApp:
         app = CancelOnDisconnect(app)
-        app = DrainGate(app, lifecycle, PROBES | {METRICS})
+        app = DrainGate(app, policy, PROBES | {METRICS})
         app = BearerAuth(app, settings.api_keys, open_paths(settings))
         app = Observe(app, known_paths)
         return RequestId(app)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Controller, Request, get, post
 from litestar.status_codes import HTTP_200_OK
 
-from application.deadline import within
+from application.serving_policy import ServingPolicy
 from domain.use_cases import CreateEmbeddings, ListModels, Rerank
 from entrypoints.convert import (
     embeddings_request,
@@ -27,17 +27,17 @@ class OpenAIRoutes(Controller):
 
     @post("/embeddings", status_code=HTTP_200_OK, summary="Create embeddings", responses=BODY_ERRORS)
     async def embeddings(
-        self, request: Request, data: EmbeddingsBody, create_embeddings: CreateEmbeddings, request_timeout: float
+        self, request: Request, data: EmbeddingsBody, create_embeddings: CreateEmbeddings, policy: ServingPolicy
     ) -> EmbeddingsOut:
         """OpenAI embeddings; `instruction` / `prompt_type` at the top level or inside `extra_body`."""
         data = await decode_strict(request, EmbeddingsBody)
-        result = await within(request_timeout, create_embeddings(embeddings_request(data)))
+        result = await policy.within_deadline(create_embeddings(embeddings_request(data)))
         return embeddings_response(result, data.encoding_format)
 
     @post("/rerank", status_code=HTTP_200_OK, summary="Rerank documents", responses=BODY_ERRORS)
-    async def rerank(self, request: Request, data: RerankBody, rerank: Rerank, request_timeout: float) -> RerankOut:
+    async def rerank(self, request: Request, data: RerankBody, rerank: Rerank, policy: ServingPolicy) -> RerankOut:
         """Cohere/Jina rerank: results carry each document's original `index`, best first."""
-        return await rerank_route(request, rerank, request_timeout)
+        return await rerank_route(request, rerank, policy)
 
 
 class V1(OpenAIRoutes):
@@ -55,11 +55,11 @@ class V2Rerank(Controller):
     path = "/v2"
 
     @post("/rerank", status_code=HTTP_200_OK, summary="Rerank documents (Cohere v2 path)", responses=BODY_ERRORS)
-    async def rerank(self, request: Request, data: RerankBody, rerank: Rerank, request_timeout: float) -> RerankOut:
-        return await rerank_route(request, rerank, request_timeout)
+    async def rerank(self, request: Request, data: RerankBody, rerank: Rerank, policy: ServingPolicy) -> RerankOut:
+        return await rerank_route(request, rerank, policy)
 
 
-async def rerank_route(request: Request, rerank: Rerank, request_timeout: float) -> RerankOut:
+async def rerank_route(request: Request, rerank: Rerank, policy: ServingPolicy) -> RerankOut:
     # `data` is declared on the handlers for the OpenAPI document; the strict decode is what counts.
     data = await decode_strict(request, RerankBody)
-    return rerank_response(await within(request_timeout, rerank(rerank_request(data))))
+    return rerank_response(await policy.within_deadline(rerank(rerank_request(data))))

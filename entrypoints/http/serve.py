@@ -15,7 +15,7 @@ from types import FrameType
 import uvicorn
 
 from application.container import build_container
-from application.lifecycle import Lifecycle
+from application.serving_policy import ServingPolicy
 from application.settings import Settings
 from entrypoints.http.app import create_app
 from entrypoints.http.observe import configure_access_log
@@ -28,10 +28,9 @@ CLOSE_GRACE_SECONDS = 5
 class DrainingServer(uvicorn.Server):
     """A uvicorn server whose first SIGTERM/SIGINT drains; a second one stops at once."""
 
-    def __init__(self, config: uvicorn.Config, lifecycle: Lifecycle, drain_timeout: float) -> None:
+    def __init__(self, config: uvicorn.Config, policy: ServingPolicy) -> None:
         super().__init__(config)
-        self._lifecycle = lifecycle
-        self._drain_timeout = drain_timeout
+        self._policy = policy
         self._loop: asyncio.AbstractEventLoop | None = None
         self._draining: asyncio.Task[None] | None = None
         self._drain_requested = False
@@ -48,16 +47,16 @@ class DrainingServer(uvicorn.Server):
         # Not recorded as a captured signal: uvicorn would re-raise it after a clean drain, and the
         # process would die by SIGTERM instead of exiting 0.
         self._drain_requested = True
-        self._lifecycle.begin_drain()
-        log.info("received %s: draining %d request(s)", signal.Signals(sig).name, self._lifecycle.in_flight)
+        self._policy.begin_drain()
+        log.info("received %s: draining %d request(s)", signal.Signals(sig).name, self._policy.in_flight)
         self._loop.call_soon_threadsafe(self._start_drain)
 
     def _start_drain(self) -> None:
         self._draining = asyncio.ensure_future(self._drain())
 
     async def _drain(self) -> None:
-        if not await self._lifecycle.wait_idle(self._drain_timeout):
-            log.warning("drain timeout: %d request(s) still in flight are cut off", self._lifecycle.in_flight)
+        if not await self._policy.drain():
+            log.warning("drain timeout: %d request(s) still in flight are cut off", self._policy.in_flight)
         self.should_exit = True
 
 
@@ -81,7 +80,7 @@ def serve(settings: Settings) -> int:
         access_log=False,  # ours is one JSON line per request (entrypoints/http/observe.py)
         timeout_graceful_shutdown=CLOSE_GRACE_SECONDS,
     )
-    server = DrainingServer(config, container.lifecycle(), settings.drain_timeout)
+    server = DrainingServer(config, container.policy())
     log.info("embedrank serving on http://%s:%d (OpenAPI at /schema)", settings.host, settings.port)
     server.run()
     if failed:

@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 class JobHandler:
     """Runs RunPod jobs through the use cases the HTTP server calls.
 
+    - every job runs under the serving policy the HTTP server uses (application/serving_policy.py):
+      refused once draining, failed with `deadline_exceeded` past REQUEST_TIMEOUT
     - models load once per process, when the first job arrives, on the event loop the SDK runs jobs
       on (it starts its own with asyncio.run; loading under another loop could tie engine objects to
       a loop that is gone); jobs arriving meanwhile wait for that same load
@@ -50,16 +52,18 @@ class JobHandler:
         try:
             parsed = parse_job(job)
             await self._ensure_loaded()
-            # Admitted jobs are what a shutdown waits for; once draining, new ones are refused.
-            with self._lifecycle.admit():
-                return JobOutput(msgspec.to_builtins(await self._run(parsed)))
+            # The serving policy the HTTP server applies too: refused once draining, REQUEST_TIMEOUT.
+            output = await self._container.policy().run(self._run(parsed))
+            # Through JSON once: vectors are pre-encoded (shortest float32 form) and come back as plain floats.
+            return JobOutput(msgspec.json.decode(msgspec.json.encode(output)))
         except Exception as exc:
             return self._failure(job, exc)
 
-    async def close(self, drain_timeout: float = 30.0) -> None:
-        """Refuse new jobs, let admitted ones finish (the SDK also drains its own tasks), release engines."""
-        self._lifecycle.begin_drain()
-        await self._lifecycle.wait_idle(drain_timeout)
+    async def close(self) -> None:
+        """Refuse new jobs, let admitted ones finish (up to DRAIN_TIMEOUT), release the engines."""
+        policy = self._container.policy()
+        if not await policy.drain():
+            log.warning("drain timeout: %d job(s) still in flight are cut off", policy.in_flight)
         await self._lifecycle.stop()
 
     async def _ensure_loaded(self) -> None:

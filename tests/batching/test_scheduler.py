@@ -1,4 +1,4 @@
-"""The scheduler is invisible to results, keeps its bounds, refuses early and drops abandoned work."""
+"""The scheduler is invisible to results, keeps its bounds and drops abandoned work."""
 
 from __future__ import annotations
 
@@ -12,10 +12,9 @@ import pytest
 from adapters.batching import BatchingOptions, BatchScheduler
 from adapters.batching.plan import padded_tokens
 from adapters.engines.fake import hash_vector
-from domain.errors import DeadlineExceeded, InvalidInput, Overloaded
 from tests.batching.fake_runner import RecordingRunner
 
-Scheduler = BatchScheduler[list[str], str, list[float]]
+Scheduler = BatchScheduler[str, list[float]]
 
 
 def mixed_requests(count: int, seed: int = 7) -> list[list[str]]:
@@ -26,11 +25,14 @@ def mixed_requests(count: int, seed: int = 7) -> list[list[str]]:
     ]
 
 
-def make(
-    runner: RecordingRunner, *, queue_size: int = 100_000, budget: int = 2048, rows: int = 16, packed: bool = False
-) -> Scheduler:
+def make(runner: RecordingRunner, *, budget: int = 2048, rows: int = 16, packed: bool = False) -> Scheduler:
     options = BatchingOptions(token_budget=budget, lookahead=128, packed=packed)
-    return BatchScheduler(runner, name="test", max_rows=rows, queue_size=queue_size, options=options)
+    return BatchScheduler(runner, name="test", max_rows=rows, options=options)
+
+
+async def submit(scheduler: Scheduler, runner: RecordingRunner, request: list[str]) -> list[list[float]]:
+    """Tokenise as the serving core does (the runner records it), then hand the rows to the scheduler."""
+    return await scheduler.submit(runner.prepare(request))
 
 
 @pytest.fixture
@@ -54,15 +56,14 @@ def test_500_concurrent_requests_equal_one_at_a_time(packed: bool) -> None:
     scheduler = make(runner, packed=packed)
 
     async def scenario() -> tuple[list, list]:  # type: ignore[type-arg]
-        together = await asyncio.gather(*(scheduler.submit(r, size=len(r)) for r in requests))
-        alone = [await scheduler.submit(r, size=len(r)) for r in requests]
+        together = await asyncio.gather(*(submit(scheduler, runner, r) for r in requests))
+        alone = [await submit(scheduler, runner, r) for r in requests]
         await scheduler.close()
         return together, alone
 
     together, alone = asyncio.run(scenario())
     for request, batched, single in zip(requests, together, alone, strict=True):
-        assert batched.results == single.results == [hash_vector(text, 16) for text in request]
-        assert batched.lengths == [len(text.split()) for text in request]
+        assert batched == single == [hash_vector(text, 16) for text in request]
     # It did batch across requests, within the budget and the row cap, every row exactly once.
     shared = [b for b in runner.batches[:200] if len({row for row in b}) > 1]
     assert shared and max(len(b) for b in runner.batches) > 8
@@ -80,9 +81,9 @@ def test_the_oldest_waiting_item_is_in_every_batch(runner: RecordingRunner, pack
     async def scenario() -> None:
         scheduler = make(runner, budget=512, rows=4, packed=packed)
         runner.gate.clear()
-        first = asyncio.ensure_future(scheduler.submit(["first"], size=1))
+        first = asyncio.ensure_future(submit(scheduler, runner, ["first"]))
         await asyncio.to_thread(runner.running.wait, 10)
-        rest = [asyncio.ensure_future(scheduler.submit(r, size=len(r))) for r in requests]
+        rest = [asyncio.ensure_future(submit(scheduler, runner, r)) for r in requests]
         await wait_for(lambda: len(runner.prepared) == len(requests) + 1)
         runner.gate.set()
         await asyncio.gather(first, *rest)
@@ -96,38 +97,20 @@ def test_the_oldest_waiting_item_is_in_every_batch(runner: RecordingRunner, pack
         done.update(batch)
 
 
-def test_a_full_queue_refuses_at_once_without_tokenising(runner: RecordingRunner) -> None:
-    async def scenario() -> None:
-        scheduler = make(runner, queue_size=10)
-        runner.gate.clear()
-        held = [asyncio.ensure_future(scheduler.submit(["a b", "c"], size=2)) for _ in range(5)]
-        await wait_for(lambda: len(runner.prepared) == 5)
-        with pytest.raises(Overloaded):
-            await scheduler.submit(["one more"], size=1)
-        assert len(runner.prepared) == 5, "a refused request is never tokenised"
-        runner.gate.set()
-        await asyncio.gather(*held)
-        assert (await scheduler.submit(["now it fits"], size=1)).lengths == [3]
-        await scheduler.close()
-
-    asyncio.run(scenario())
-
-
 def test_a_cancelled_request_never_reaches_the_model(runner: RecordingRunner) -> None:
     async def scenario() -> None:
         scheduler = make(runner)
         runner.gate.clear()
-        first = asyncio.ensure_future(scheduler.submit(["first"], size=1))
+        first = asyncio.ensure_future(submit(scheduler, runner, ["first"]))
         await asyncio.to_thread(runner.running.wait, 10)
-        gone = asyncio.ensure_future(scheduler.submit(["client went away", "and this"], size=2))
-        kept = asyncio.ensure_future(scheduler.submit(["still wanted"], size=1))
+        gone = asyncio.ensure_future(submit(scheduler, runner, ["client went away", "and this"]))
+        kept = asyncio.ensure_future(submit(scheduler, runner, ["still wanted"]))
         await wait_for(lambda: len(runner.prepared) == 3)
         gone.cancel()
         await asyncio.sleep(0)
         runner.gate.set()
         await asyncio.gather(first, kept)
         assert gone.cancelled()
-        assert scheduler.queued_items == 0
         await scheduler.close()
 
     asyncio.run(scenario())
@@ -135,44 +118,25 @@ def test_a_cancelled_request_never_reaches_the_model(runner: RecordingRunner) ->
     assert "still wanted" in runner.rows_run
 
 
-def test_a_deadline_raises_and_drops_the_work(runner: RecordingRunner) -> None:
-    async def scenario() -> None:
-        scheduler = make(runner)
-        runner.gate.clear()
-        first = asyncio.ensure_future(scheduler.submit(["first"], size=1))
-        await asyncio.to_thread(runner.running.wait, 10)
-        with pytest.raises(DeadlineExceeded):
-            await scheduler.submit(["too late"], size=1, timeout=0.05)
-        runner.gate.set()
-        await first
-        await scheduler.close()
-
-    asyncio.run(scenario())
-    assert "too late" not in runner.rows_run
-
-
 def test_failures_reach_only_their_requests(runner: RecordingRunner) -> None:
     async def scenario() -> None:
         scheduler = make(runner)
-        with pytest.raises(InvalidInput):
-            await scheduler.submit(["fine", "refuse me"], size=2)
         with pytest.raises(RuntimeError, match="model failure"):
-            await scheduler.submit(["explode"], size=1)
-        assert (await scheduler.submit(["after that"], size=1)).results == [hash_vector("after that", 16)]
-        assert (await scheduler.submit([], size=0)).results == []
+            await submit(scheduler, runner, ["explode"])
+        assert await submit(scheduler, runner, ["after that"]) == [hash_vector("after that", 16)]
+        assert await submit(scheduler, runner, []) == []
         await scheduler.close()
 
     asyncio.run(scenario())
-    assert "fine" not in runner.rows_run
 
 
 def test_close_finishes_accepted_work(runner: RecordingRunner) -> None:
     async def scenario() -> None:
         scheduler = make(runner)
-        pending = [asyncio.ensure_future(scheduler.submit([f"t{i}"], size=1)) for i in range(20)]
+        pending = [asyncio.ensure_future(submit(scheduler, runner, [f"t{i}"])) for i in range(20)]
         await asyncio.sleep(0)
         await scheduler.close()
-        assert all(len(p.result().results) == 1 for p in pending)
+        assert all(len(p.result()) == 1 for p in pending)
 
     asyncio.run(scenario())
 
@@ -180,10 +144,10 @@ def test_close_finishes_accepted_work(runner: RecordingRunner) -> None:
 def test_the_runner_tidies_up_once_per_lull(runner: RecordingRunner) -> None:
     async def scenario() -> None:
         options = BatchingOptions(idle_seconds=0.05)
-        scheduler: Scheduler = BatchScheduler(runner, name="test", max_rows=8, queue_size=100, options=options)
+        scheduler: Scheduler = BatchScheduler(runner, name="test", max_rows=8, options=options)
         await asyncio.sleep(0.2)
         assert runner.idle_calls == 0, "no work yet, nothing to tidy"
-        await scheduler.submit(["a b"], size=1)
+        await submit(scheduler, runner, ["a b"])
         await wait_for(lambda: runner.idle_calls == 1)
         await asyncio.sleep(0.2)
         assert runner.idle_calls == 1, "once per lull, not every idle interval"
@@ -195,17 +159,17 @@ def test_the_runner_tidies_up_once_per_lull(runner: RecordingRunner) -> None:
 def test_a_lone_batch_runs_on_the_first_model_thread_the_others_help_while_it_is_busy() -> None:
     runner = RecordingRunner()
     options = BatchingOptions(model_threads=2)
-    scheduler: Scheduler = BatchScheduler(runner, name="test", max_rows=1, queue_size=100, options=options)
+    scheduler: Scheduler = BatchScheduler(runner, name="test", max_rows=1, options=options)
 
     async def scenario() -> None:
         for n in range(200):  # each caller hears back only once the first thread is free again
-            await scheduler.submit([f"alone {n}"], size=1)
+            await submit(scheduler, runner, [f"alone {n}"])
         assert set(runner.batch_threads) == {"test-model-0"}, "an engine gives the first thread every core"
         runner.gate.clear()
-        first = asyncio.ensure_future(scheduler.submit(["held"], size=1))
+        first = asyncio.ensure_future(submit(scheduler, runner, ["held"]))
         await wait_for(runner.running.is_set)
         runner.running.clear()
-        second = asyncio.ensure_future(scheduler.submit(["helped"], size=1))
+        second = asyncio.ensure_future(submit(scheduler, runner, ["helped"]))
         await wait_for(runner.running.is_set)  # taken while the first model thread is still held
         runner.gate.set()
         await asyncio.gather(first, second)

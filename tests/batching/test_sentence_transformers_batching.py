@@ -12,8 +12,10 @@ import pytest
 
 from adapters.batching import BatchingOptions
 from adapters.engines import sentence_transformers
-from adapters.engines.base import ModelSpec, ServedModel
+from adapters.engines.base import ModelSpec
+from adapters.serving.core import EmbeddingCore
 from bench.corpus import mixed_corpus
+from tests.support.served import served_embedder
 
 
 def cosine(a: Sequence[float], b: Sequence[float]) -> float:
@@ -21,13 +23,13 @@ def cosine(a: Sequence[float], b: Sequence[float]) -> float:
     return dot / math.sqrt(math.fsum(x * x for x in a) * math.fsum(y * y for y in b))
 
 
-def load(path: Path, dtype: str = "float32") -> ServedModel:
+def load(path: Path, dtype: str = "float32") -> EmbeddingCore:
     spec = ModelSpec(id=f"bundled-{dtype}", path=str(path), batch_size=32, device="cpu", dtype=dtype)
-    return sentence_transformers.load(spec, batching=BatchingOptions(token_budget=2048))
+    return served_embedder(sentence_transformers.load(spec, batching=BatchingOptions(token_budget=2048)))
 
 
 @pytest.fixture(scope="module")
-def engine(bundled_model_path: Path) -> Iterator[ServedModel]:
+def engine(bundled_model_path: Path) -> Iterator[EmbeddingCore]:
     import torch
 
     # One torch thread: these tests check results, not speed, and many tiny forwards on a shared
@@ -47,7 +49,7 @@ def short_requests(count: int) -> list[list[str]]:
     return [[texts[rng.randrange(len(texts))] for _ in range(rng.randint(1, 3))] for _ in range(count)]
 
 
-def test_500_concurrent_requests_equal_one_at_a_time(engine: ServedModel) -> None:
+def test_500_concurrent_requests_equal_one_at_a_time(engine: EmbeddingCore) -> None:
     requests = short_requests(500)
 
     async def scenario() -> tuple[list, list]:  # type: ignore[type-arg]
@@ -63,7 +65,7 @@ def test_500_concurrent_requests_equal_one_at_a_time(engine: ServedModel) -> Non
             assert cosine(a, b) >= 0.99999
 
 
-def test_a_packed_model_batches_by_real_tokens(engine: ServedModel) -> None:
+def test_a_packed_model_batches_by_real_tokens(engine: EmbeddingCore) -> None:
     from prometheus_client import REGISTRY
 
     def counted() -> float:
@@ -82,7 +84,7 @@ def test_a_packed_model_batches_by_real_tokens(engine: ServedModel) -> None:
 
 
 @pytest.mark.parametrize(("dtype", "floor"), [("bfloat16", 0.999), ("int8", 0.9)])
-def test_lower_precision_stays_close_to_fp32(engine: ServedModel, bundled_model_path: Path, dtype: str, floor: float):  # type: ignore[no-untyped-def]
+def test_lower_precision_stays_close_to_fp32(engine: EmbeddingCore, bundled_model_path: Path, dtype: str, floor: float):  # type: ignore[no-untyped-def]
     texts = mixed_corpus(24)
     reference = asyncio.run(engine.embed(texts, truncate=True)).vectors
     model = load(bundled_model_path, dtype)

@@ -8,24 +8,25 @@ from pathlib import Path
 
 import pytest
 
-from adapters.engines.base import ModelSpec, ServedModel
+from adapters.engines.base import Engine, ModelSpec
+from adapters.serving.core import EmbeddingCore, serving
 
-EngineFactory = Callable[[ModelSpec], ServedModel]
+EngineFactory = Callable[[ModelSpec], Engine]
 
 
-def _fake(spec: ModelSpec) -> ServedModel:
+def _fake(spec: ModelSpec) -> Engine:
     from adapters.engines import fake
 
     return fake.load(spec)
 
 
-def _sentence_transformers(spec: ModelSpec) -> ServedModel:
+def _sentence_transformers(spec: ModelSpec) -> Engine:
     from adapters.engines import sentence_transformers
 
     return sentence_transformers.load(spec)
 
 
-def _infinity(spec: ModelSpec) -> ServedModel:
+def _infinity(spec: ModelSpec) -> Engine:
     from adapters.engines import infinity
 
     return infinity.load(spec)
@@ -39,8 +40,9 @@ ENGINES: dict[str, EngineFactory] = {
 
 
 @pytest.fixture(scope="session", params=sorted(ENGINES))
-def embedder(request: pytest.FixtureRequest, bundled_model_path: Path) -> Iterator[ServedModel]:
+def embedder(request: pytest.FixtureRequest, bundled_model_path: Path) -> Iterator[EmbeddingCore]:
     spec = ModelSpec(id="bundled", path=str(bundled_model_path), batch_size=4, device="cpu", dtype="float32")
-    model = ENGINES[request.param](spec)
+    model = serving(ENGINES[request.param](spec), spec.queue_size)
+    assert isinstance(model, EmbeddingCore)
     yield model
     asyncio.run(model.close())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.cpu.onednn_linear import pack_in_place, prepacked_linear
+from adapters.cpu.onednn_linear import _packed, pack_in_place, prepacked_linear
 
 torch = pytest.importorskip("torch")
 
@@ -72,11 +72,15 @@ def test_packing_in_place_keeps_one_copy_and_the_module_computes_the_same(dtype:
     x = torch.randn(2, 7, 64).to(linear.weight.dtype)  # leading dimensions, as a transformer's layers pass
     with torch.inference_mode():
         expected = linear(x)
+        # oneDNN packs bf16 only on CPUs that multiply it in hardware; elsewhere the module stays as it is.
+        packable = _packed(linear.weight, 16) is not None
         run = pack_in_place(linear, rows_hint=16)
-        assert "weight" not in dict(linear.named_parameters()), "the module's own weight is dropped"
+        kept = "weight" in dict(linear.named_parameters())
+        assert kept is not packable, "packed: the module's own weight is dropped; else it is kept"
         torch.testing.assert_close(linear(x), expected, rtol=1e-2 if dtype == "bfloat16" else 1e-5, atol=1e-5)
         torch.testing.assert_close(run(x.reshape(14, 64)), linear(x).reshape(14, 96), rtol=0, atol=0)
-        assert pack_in_place(linear, rows_hint=16) is run, "packing twice gives the first packing back"
+        if packable:
+            assert pack_in_place(linear, rows_hint=16) is run, "packing twice gives the first packing back"
 
 
 def test_packing_in_place_leaves_what_onednn_cannot_take() -> None:

@@ -11,13 +11,16 @@ from adapters.engines import sentence_transformers as st_engine
 from adapters.engines.base import ModelSpec
 from domain.models import Capability
 from tests.contract.test_embedder_contract import cosine
+from tests.support.served import served
 
 TEXTS = ["Hello world", "The quick brown fox jumps over the lazy dog " * 3, "x", "Ünïcödé text, with punctuation!"]
 
 
 @pytest.fixture(scope="module")
 def st_embedder(bundled_model_path: Path):  # type: ignore[no-untyped-def]
-    model = st_engine.load(ModelSpec(id="m", path=str(bundled_model_path), batch_size=2, device="cpu", dtype="float32"))
+    model = served(
+        st_engine.load(ModelSpec(id="m", path=str(bundled_model_path), batch_size=2, device="cpu", dtype="float32"))
+    )
     yield model
     asyncio.run(model.close())
 
@@ -63,8 +66,8 @@ def tiny_cross_encoder(tmp_path_factory: pytest.TempPathFactory, bundled_model_p
 def test_cross_encoder_equals_predict(tiny_cross_encoder: Path) -> None:
     from sentence_transformers import CrossEncoder
 
-    model = st_engine.load(
-        ModelSpec(id="ce", path=str(tiny_cross_encoder), batch_size=2, device="cpu", dtype="float32")
+    model = served(
+        st_engine.load(ModelSpec(id="ce", path=str(tiny_cross_encoder), batch_size=2, device="cpu", dtype="float32"))
     )
     assert model.info.capabilities == frozenset({Capability.RERANK})
     query, docs = "which product has warranty", ["Product A has a warranty", "red and blue", "warranty " * 80]
@@ -76,4 +79,4 @@ def test_cross_encoder_equals_predict(tiny_cross_encoder: Path) -> None:
 
 
 def _pair_lengths(model, query, docs):  # type: ignore[no-untyped-def]
-    return [len(ids) for ids in model._model.tokenizer([query] * len(docs), docs)["input_ids"]]
+    return [len(ids) for ids in model.engine._model.tokenizer([query] * len(docs), docs)["input_ids"]]

@@ -8,6 +8,7 @@ import pytest
 
 from adapters.engines import torch_runtime
 from adapters.engines.torch_runtime import cpu_flags, cpu_multiplies_bf16, resolve_dtype
+from tests.support.served import served_embedder
 
 torch = pytest.importorskip("torch")
 
@@ -56,12 +57,14 @@ def test_the_engine_loads_the_bundled_model_in_the_auto_dtype(
 
     monkeypatch.setattr(torch_runtime, "cpu_multiplies_bf16", lambda: native)
     with caplog.at_level("INFO", logger=torch_runtime.__name__):
-        served = sentence_transformers.load(ModelSpec(id="m", path=str(bundled_model_path), device="cpu"))
+        served = served_embedder(
+            sentence_transformers.load(ModelSpec(id="m", path=str(bundled_model_path), device="cpu"))
+        )
     expected = "bfloat16" if native else "float32"
     assert f"model m runs in {expected} on cpu (DTYPES: auto)" in caplog.text, "the operator sees what auto chose"
     try:
         vectors = asyncio.run(served.embed(["bf16 where the CPU has it"], truncate=True)).vectors
-        parameter = next(served._model.parameters())  # type: ignore[attr-defined]
+        parameter = next(served.engine._model.parameters())  # type: ignore[attr-defined]
         assert parameter.dtype == (torch.bfloat16 if native else torch.float32)
         assert abs(sum(x * x for x in vectors[0]) - 1) < 1e-5, "normalised in fp32 either way"
     finally:

@@ -12,6 +12,7 @@ import pytest
 from adapters.engines.base import ModelSpec
 from adapters.engines.infinity.args import BackendUnavailable, check_backend
 from domain.errors import Overloaded, Unavailable
+from tests.support.served import served
 
 pytestmark = pytest.mark.slow
 
@@ -19,7 +20,8 @@ pytestmark = pytest.mark.slow
 def load(path: Path, **spec: object):  # type: ignore[no-untyped-def]
     from adapters.engines import infinity
 
-    return infinity.load(ModelSpec(id="tiny", path=str(path), device="cpu", **spec))  # type: ignore[arg-type]
+    model_spec = ModelSpec(id="tiny", path=str(path), device="cpu", **spec)  # type: ignore[arg-type]
+    return served(infinity.load(model_spec), model_spec.queue_size)
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +35,8 @@ def test_start_and_stop_twice_in_one_process(small_queue) -> None:  # type: igno
     asyncio.run(model.close())  # closing a model that never started is fine
 
     async def serve_once() -> list[int]:
-        await model.start()
-        await model.start()  # idempotent
+        await model.engine.start()
+        await model.engine.start()  # idempotent
         batch = await model.embed(["hello", "world"], truncate=True)
         await model.close()
         return list(batch.token_counts)
@@ -50,7 +52,7 @@ def test_a_full_queue_refuses_at_once_and_the_rest_succeed(small_queue) -> None:
     model = small_queue
 
     async def burst() -> list[object]:
-        await model.start()
+        await model.engine.start()
         tasks = [asyncio.ensure_future(model.embed([f"a{i}", f"b{i}"], truncate=True)) for i in range(10)]
         await asyncio.sleep(0)  # one loop turn: no model work can have finished yet
         refused_at_once = sum(t.done() and isinstance(t.exception(), Overloaded) for t in tasks)
@@ -62,7 +64,7 @@ def test_a_full_queue_refuses_at_once_and_the_rest_succeed(small_queue) -> None:
     refused_at_once, results, after = asyncio.run(burst())
     overloaded = [r for r in results if isinstance(r, Overloaded)]  # type: ignore[attr-defined]
     assert refused_at_once == len(overloaded) == 8  # 2 requests x 2 items fill a queue of 4
-    assert all(r.retry_after > 0 and "queue size 4" in r.message for r in overloaded)
+    assert all(r.retry_after > 0 and "(limit 4)" in r.message for r in overloaded)
     assert sum(not isinstance(r, BaseException) for r in results) == 2  # type: ignore[attr-defined]
     assert after.token_counts == [2]  # type: ignore[attr-defined]
 
@@ -73,7 +75,7 @@ def test_a_crashed_worker_gives_unavailable_not_a_hang(qwen3_embedder_dir: Path)
     def boom(features):  # type: ignore[no-untyped-def]
         raise RuntimeError("device lost")
 
-    model._engine._model_replicas[0].forward = boom  # infinity's encode_core calls it on its thread
+    model.engine._engine._model_replicas[0].forward = boom  # infinity's encode_core calls it on its thread
 
     async def scenario() -> None:
         with pytest.raises(Unavailable, match="failed"):
@@ -83,7 +85,7 @@ def test_a_crashed_worker_gives_unavailable_not_a_hang(qwen3_embedder_dir: Path)
         await asyncio.wait_for(model.close(), timeout=20)
 
     asyncio.run(scenario())
-    assert model.failure == "RuntimeError: device lost"
+    assert model.engine.failure == "RuntimeError: device lost"
 
 
 def test_optimum_backend_fails_at_startup_with_what_to_do(qwen3_embedder_dir: Path) -> None:
@@ -104,7 +106,7 @@ def test_ctranslate2_backend_names_the_package_when_missing() -> None:
 
 def test_qwen3_reranker_checkpoints_are_refused(qwen3_embedder_dir: Path) -> None:
     with pytest.raises(ValueError, match="cannot serve a Qwen3-Reranker"):
-        load(qwen3_embedder_dir, kind="qwen3-reranker")
+        load(qwen3_embedder_dir, qwen3_reranker=True)
 
 
 @pytest.mark.skipif(

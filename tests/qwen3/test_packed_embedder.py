@@ -10,6 +10,7 @@ import pytest
 from adapters.cpu.packed_bert import packed_bert
 from adapters.cpu.packed_qwen3 import packed_last_token
 from tests.support.packed_forward import bf16_cosines, load, packed_vectors, padded_vectors
+from tests.support.served import served_embedder
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("sentence_transformers")
@@ -62,9 +63,11 @@ def test_int8_keeps_its_quantized_layers_and_stays_close_to_fp32(qwen3_embedder_
     rows = mixed_rows(6)
     with torch.inference_mode():
         reference = padded_vectors(load(qwen3_embedder_dir), rows)
-    served = st_engine.load(ModelSpec(id="q8", path=str(qwen3_embedder_dir), device="cpu", dtype="int8"))
+    model = served_embedder(
+        st_engine.load(ModelSpec(id="q8", path=str(qwen3_embedder_dir), device="cpu", dtype="int8"))
+    )
     try:
-        vectors = torch.tensor(asyncio.run(served.embed(rows, truncate=True)).vectors)
+        vectors = torch.tensor(asyncio.run(model.embed(rows, truncate=True)).vectors)
     finally:
-        asyncio.run(served.close())
+        asyncio.run(model.close())
     assert (vectors * reference).sum(dim=1).min() > 0.9, "dynamic int8 Linear layers, packed rows"

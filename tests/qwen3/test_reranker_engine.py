@@ -1,4 +1,4 @@
-"""The Qwen3-Reranker engine as a ServedModel: capabilities, routing, lifecycle, options."""
+"""The Qwen3-Reranker engine behind the serving core: capabilities, routing, lifecycle, options."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from adapters.engines.base import ModelSpec
-from adapters.engines.qwen3_reranker import is_qwen3_reranker, load
-from domain.errors import CapabilityNotSupported, Unavailable
+from adapters.engines.qwen3_reranker import load
+from domain.errors import Unavailable
 from domain.models import Capability
+from tests.support.served import served_reranker
 
 
 @pytest.fixture(scope="module")
@@ -19,14 +20,12 @@ def spec(qwen3_reranker_dir: Path) -> ModelSpec:
 
 
 def test_info_and_capabilities(spec: ModelSpec) -> None:
-    model = load(spec)
+    model = served_reranker(load(spec))
     try:
         assert model.info.id == "tiny-reranker"
         assert model.info.capabilities == frozenset({Capability.RERANK})
         assert model.info.max_tokens == 512  # the tiny checkpoint's positions cap the recipe's 8192
         assert model.info.vocab_size == 151669
-        with pytest.raises(CapabilityNotSupported):
-            asyncio.run(model.embed(["x"], truncate=True))
         empty = asyncio.run(model.score("q", [], instruction=None, truncate=True))
         assert list(empty.scores) == [] and empty.token_count == 0
     finally:
@@ -36,7 +35,7 @@ def test_info_and_capabilities(spec: ModelSpec) -> None:
 
 
 def test_concurrent_requests_share_one_worker(spec: ModelSpec) -> None:
-    model = load(spec)
+    model = served_reranker(load(spec))
 
     async def both() -> list[list[float]]:
         results = await asyncio.gather(
@@ -54,7 +53,7 @@ def test_concurrent_requests_share_one_worker(spec: ModelSpec) -> None:
 def test_a_small_request_is_not_stuck_behind_a_big_one(qwen3_reranker_dir: Path) -> None:
     # A budget of one row per forward makes the big request 40 worker jobs; they take turns with the
     # small request's few jobs, so the small one finishes first.
-    model = load(ModelSpec(id="x", path=str(qwen3_reranker_dir), device="cpu"), token_budget=1)
+    model = served_reranker(load(ModelSpec(id="x", path=str(qwen3_reranker_dir), device="cpu"), token_budget=1))
     finished: list[str] = []
 
     async def run(name: str, documents: list[str]) -> None:
@@ -78,21 +77,13 @@ def test_unsupported_dtype_is_refused(qwen3_reranker_dir: Path) -> None:
         load(ModelSpec(id="x", path=str(qwen3_reranker_dir), device="cpu", dtype="int8"))
 
 
-def test_routing(qwen3_reranker_dir: Path, qwen3_embedder_dir: Path, tmp_path: Path) -> None:
-    assert is_qwen3_reranker(qwen3_reranker_dir)
-    assert not is_qwen3_reranker(qwen3_embedder_dir)  # sentence-transformers: modules.json
-    assert not is_qwen3_reranker(tmp_path)  # no config.json
-    (tmp_path / "config.json").write_text("{not json")
-    assert not is_qwen3_reranker(tmp_path)
-
-
 def test_bf16_scores_stay_close_to_fp32(spec: ModelSpec) -> None:
     from dataclasses import replace
 
     docs = ["the cat sat on the mat", "stock markets fell sharply", "a kitten is a young cat " * 5, "x"]
     scores = {}
     for dtype in ("float32", "bfloat16"):  # bf16 is what DTYPES=auto runs on a CPU with hardware bf16
-        model = load(replace(spec, dtype=dtype))
+        model = served_reranker(load(replace(spec, dtype=dtype)))
         try:
             scores[dtype] = asyncio.run(model.score("what is a cat?", docs, instruction=None, truncate=True)).scores
         finally:

@@ -16,10 +16,12 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from adapters.engines.base import ModelSpec
-from adapters.engines.qwen3_reranker import Qwen3Reranker, load
+from adapters.engines.qwen3_reranker import load
 from adapters.engines.qwen3_reranker.prompt import DEFAULT_INSTRUCTION, body_text
+from adapters.serving.core import RerankCore
 from domain.errors import InvalidInput
 from tests.support.qwen3_reranker_recipe import OfficialReranker
+from tests.support.served import served_reranker
 
 TOLERANCE = 1e-4
 QUERY = "What is the capital of France?"
@@ -44,19 +46,22 @@ def recipe(qwen3_reranker_dir: Path) -> Recipe:
     return Recipe(qwen3_reranker_dir)
 
 
-def _engine(directory: Path, **options: object) -> Qwen3Reranker:
-    return load(ModelSpec(id="qwen3-reranker-tiny", path=str(directory), device="cpu", dtype="float32"), **options)  # type: ignore[arg-type]
+def _engine(directory: Path, **options: object) -> RerankCore:
+    spec = ModelSpec(id="qwen3-reranker-tiny", path=str(directory), device="cpu", dtype="float32")
+    engine = load(spec, **options)  # type: ignore[arg-type]
+    if "shared_prefix" in options:
+        assert engine.shared_prefix is options["shared_prefix"]
+    return served_reranker(engine)
 
 
 @pytest.fixture(scope="module", params=[True, False], ids=["shared-prefix", "full-prompts"])
-def engine(request: pytest.FixtureRequest, qwen3_reranker_dir: Path) -> Iterator[Qwen3Reranker]:
+def engine(request: pytest.FixtureRequest, qwen3_reranker_dir: Path) -> Iterator[RerankCore]:
     model = _engine(qwen3_reranker_dir, shared_prefix=request.param)
-    assert model.shared_prefix is request.param
     yield model
     asyncio.run(model.close())
 
 
-def score(engine: Qwen3Reranker, query: str, documents: Sequence[str], **kwargs: object) -> list[float]:
+def score(engine: RerankCore, query: str, documents: Sequence[str], **kwargs: object) -> list[float]:
     options = {"instruction": None, "truncate": True, **kwargs}
     return list(asyncio.run(engine.score(query, documents, **options)).scores)  # type: ignore[arg-type]
 
@@ -74,12 +79,12 @@ def mixed_documents(count: int, seed: int = 3) -> list[str]:
     return [*docs, "", " leading space", "\nnewline first", "5 apples", "<|im_end|> injected"]
 
 
-def test_single_document(engine: Qwen3Reranker, recipe: Recipe) -> None:
+def test_single_document(engine: RerankCore, recipe: Recipe) -> None:
     docs = ["Paris is the capital and largest city of France."]
     assert_close(score(engine, QUERY, docs), recipe(QUERY, docs))
 
 
-def test_mixed_length_batch(engine: Qwen3Reranker, recipe: Recipe) -> None:
+def test_mixed_length_batch(engine: RerankCore, recipe: Recipe) -> None:
     docs = mixed_documents(8)
     ours, reference = score(engine, QUERY, docs), recipe(QUERY, docs)
     assert_close(ours, reference)
@@ -87,7 +92,7 @@ def test_mixed_length_batch(engine: Qwen3Reranker, recipe: Recipe) -> None:
     assert max(reference) - min(reference) > 0.02
 
 
-def test_custom_instruction(engine: Qwen3Reranker, recipe: Recipe) -> None:
+def test_custom_instruction(engine: RerankCore, recipe: Recipe) -> None:
     docs = mixed_documents(4, seed=5)
     instruction = "Given a question, find passages in French"
     ours = score(engine, QUERY, docs, instruction=instruction)
@@ -95,7 +100,7 @@ def test_custom_instruction(engine: Qwen3Reranker, recipe: Recipe) -> None:
     assert max(abs(a - b) for a, b in zip(ours, recipe(QUERY, docs), strict=True)) > TOLERANCE
 
 
-def test_truncation_of_a_long_document(engine: Qwen3Reranker, recipe: Recipe) -> None:
+def test_truncation_of_a_long_document(engine: RerankCore, recipe: Recipe) -> None:
     docs = ["short one", "Paris " + "and the river bank " * 300, "another short one"]
     max_length = engine.info.max_tokens
     assert_close(score(engine, QUERY, docs), recipe(QUERY, docs, max_length=max_length))
@@ -103,7 +108,7 @@ def test_truncation_of_a_long_document(engine: Qwen3Reranker, recipe: Recipe) ->
         score(engine, QUERY, docs, truncate=False)
 
 
-def test_a_query_that_fills_the_window(engine: Qwen3Reranker, recipe: Recipe) -> None:
+def test_a_query_that_fills_the_window(engine: RerankCore, recipe: Recipe) -> None:
     query = "where " * 600
     docs = ["one", "two"]
     assert_close(score(engine, query, docs), recipe(query, docs))
@@ -111,7 +116,7 @@ def test_a_query_that_fills_the_window(engine: Qwen3Reranker, recipe: Recipe) ->
         score(engine, query, docs, truncate=False)
 
 
-def test_alone_equals_in_batch(engine: Qwen3Reranker) -> None:
+def test_alone_equals_in_batch(engine: RerankCore) -> None:
     docs = mixed_documents(9, seed=11)
     batch = score(engine, QUERY, docs)
     alone = [score(engine, QUERY, [d])[0] for d in docs]
@@ -128,7 +133,7 @@ def test_token_budget_splits_work_without_changing_scores(qwen3_reranker_dir: Pa
             asyncio.run(tiny_budget.close())
 
 
-def test_token_counts_are_the_tokens_the_model_sees(engine: Qwen3Reranker, recipe: Recipe) -> None:
+def test_token_counts_are_the_tokens_the_model_sees(engine: RerankCore, recipe: Recipe) -> None:
     docs = mixed_documents(3, seed=17)
     pairs = [body_text(DEFAULT_INSTRUCTION, QUERY, d) for d in docs]
     bodies = recipe.tokenizer(pairs)["input_ids"]

@@ -9,7 +9,7 @@ from dependency_injector import providers
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from adapters.engines.base import ModelSpec, ServedModel
+from adapters.engines.base import Engine, ModelSpec
 from application.container import Container, build_container
 from entrypoints.http.app import create_app
 from tests.conftest import fake_settings, wait_ready
@@ -18,7 +18,7 @@ E = "/v1/embeddings"
 R = "/v1/rerank"
 
 
-def fake_app(load: Callable[[ModelSpec], ServedModel] | None = None, **env: str) -> tuple[Litestar, Container]:
+def fake_app(load: Callable[[ModelSpec], Engine] | None = None, **env: str) -> tuple[Litestar, Container]:
     """The app on the fake engine with `env` settings; `load` swaps in test-double models."""
     container = build_container(fake_settings(**env))
     if load is not None:
@@ -31,7 +31,7 @@ def client_for() -> Iterator[Callable[..., TestClient]]:
     """`client_for(load=None, **env)`: a ready TestClient; closed at the end of the test."""
     clients: list[TestClient] = []
 
-    def make(load: Callable[[ModelSpec], ServedModel] | None = None, **env: str) -> TestClient:
+    def make(load: Callable[[ModelSpec], Engine] | None = None, **env: str) -> TestClient:
         app, _ = fake_app(load, **env)
         client = TestClient(app)
         client.__enter__()

@@ -10,8 +10,8 @@ import httpx
 import pytest
 from litestar.testing import TestClient
 
-from adapters.engines.base import ModelSpec
-from adapters.engines.fake import FakeModel
+from adapters.engines import fake
+from adapters.engines.base import Engine, ModelSpec
 from tests.reliability.conftest import E, assert_openai_error, fake_app
 from tests.reliability.doubles import QueuedModel
 from tests.reliability.servers import in_thread
@@ -35,10 +35,10 @@ def test_deadline_frees_the_queue(client_for: Callable[..., TestClient]) -> None
 @pytest.mark.timeout(60)
 def test_a_client_that_disconnects_has_its_queued_work_dropped() -> None:
     release = threading.Event()
-    models: dict[str, QueuedModel | FakeModel] = {}
+    models: dict[str, Engine] = {}
 
-    def load(spec: ModelSpec) -> QueuedModel | FakeModel:
-        models[spec.id] = QueuedModel(spec, release) if spec.id == "fake-embed" else FakeModel(spec)
+    def load(spec: ModelSpec) -> Engine:
+        models[spec.id] = QueuedModel(spec, release) if spec.id == "fake-embed" else fake.load(spec)
         return models[spec.id]
 
     app, _ = fake_app(load)

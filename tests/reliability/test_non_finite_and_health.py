@@ -7,9 +7,9 @@ from collections.abc import Callable
 from litestar.testing import TestClient
 from prometheus_client import REGISTRY
 
-from adapters.engines.fake import FakeModel
+from adapters.engines import fake
 from tests.reliability.conftest import E, R, assert_openai_error, fake_app
-from tests.reliability.doubles import DeadWorker, NonFinite
+from tests.reliability.doubles import DeadWorker, non_finite
 
 
 def non_finite_count(model: str) -> float:
@@ -17,7 +17,7 @@ def non_finite_count(model: str) -> float:
 
 
 def test_nan_vector_is_a_500_and_counted(client_for: Callable[..., TestClient]) -> None:
-    client = client_for(lambda spec: NonFinite(spec))
+    client = client_for(non_finite)
     before = non_finite_count("fake-embed")
     error = assert_openai_error(client.post(E, json={"model": "fake-embed", "input": ["a", "b"]}), 500)
     assert error["code"] == "non_finite_output" and "input[1]" in error["message"]
@@ -25,7 +25,7 @@ def test_nan_vector_is_a_500_and_counted(client_for: Callable[..., TestClient]) 
 
 
 def test_infinite_score_is_a_500_and_counted(client_for: Callable[..., TestClient]) -> None:
-    client = client_for(lambda spec: NonFinite(spec))
+    client = client_for(non_finite)
     before = non_finite_count("fake-rerank")
     body = {"model": "fake-rerank", "query": "q", "documents": ["a", "b"]}
     error = assert_openai_error(client.post(R, json=body), 500)
@@ -34,13 +34,13 @@ def test_infinite_score_is_a_500_and_counted(client_for: Callable[..., TestClien
 
 
 def test_nan_through_cosine_rerank_is_caught_too(client_for: Callable[..., TestClient]) -> None:
-    client = client_for(lambda spec: NonFinite(spec))
+    client = client_for(non_finite)
     body = {"model": "fake-embed", "query": "q", "documents": ["a", "b"]}
     assert assert_openai_error(client.post(R, json=body), 500)["code"] == "non_finite_output"
 
 
 def test_a_dead_engine_turns_readiness_off(client_for: Callable[..., TestClient]) -> None:
-    client = client_for(lambda spec: DeadWorker(spec) if spec.id == "fake-embed" else FakeModel(spec))
+    client = client_for(lambda spec: DeadWorker(spec) if spec.id == "fake-embed" else fake.load(spec))
     assert client.get("/ready").status_code == 200
     error = assert_openai_error(client.post(E, json={"model": "fake-embed", "input": "x"}), 503)
     assert error["code"] == "unavailable"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from dependency_injector import providers
 
-from adapters.engines.base import ModelSpec, ServedModel
+from adapters.engines.base import Engine, ModelSpec
 from application.container import Container
 from domain.errors import Unavailable
 from entrypoints.errors import GENERIC_MESSAGE
@@ -88,7 +88,7 @@ def test_failed_load_fails_every_job_refreshes_and_is_not_retried() -> None:
     container = fake_container()
     calls: list[str] = []
 
-    def broken(spec: ModelSpec) -> ServedModel:
+    def broken(spec: ModelSpec) -> Engine:
         calls.append(spec.id)
         raise OSError("no such file: config.json")
 

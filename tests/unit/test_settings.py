@@ -65,4 +65,24 @@ def test_api_keys_split_on_semicolons() -> None:
 
 def test_forced_qwen3_reranker() -> None:
     specs = load_settings({"MODEL_NAMES": "x;y", "QWEN3_RERANKER_MODELS": "y"}).model_specs()
-    assert [s.kind for s in specs] == ["auto", "qwen3-reranker"]
+    assert [s.qwen3_reranker for s in specs] == [False, True]
+
+
+def test_engine_auto_picks_our_engine_on_a_cpu_and_infinity_on_cuda() -> None:
+    from application.engine_choice import choose_engine
+    from application.settings import Engine
+
+    assert load_settings({}).engine is Engine.AUTO, "no settings: auto"
+    asked: list[str] = []
+
+    def device(name: str) -> str:
+        asked.append(name)
+        return {"auto": "cpu"}.get(name, name)
+
+    assert choose_engine(Engine.AUTO, "auto", device) is Engine.SENTENCE_TRANSFORMERS
+    assert choose_engine(Engine.AUTO, "cuda", device) is Engine.INFINITY
+    assert choose_engine(Engine.AUTO, "cuda:1", device) is Engine.INFINITY
+    assert choose_engine(Engine.AUTO, "mps", device) is Engine.SENTENCE_TRANSFORMERS
+    assert asked == ["auto", "cuda", "cuda:1", "mps"]
+    assert choose_engine(Engine.INFINITY, "cpu", device) is Engine.INFINITY, "an explicit engine is kept"
+    assert choose_engine(Engine.FAKE, "cuda", device) is Engine.FAKE

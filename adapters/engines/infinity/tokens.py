@@ -21,10 +21,13 @@ class Tokenized(str):
     """A text (empty for token-id inputs) with the features its model must see."""
 
     features: dict[str, list[int]]
+    # When it reached infinity's queue (perf_counter), for the queue-wait metric.
+    queued_at: float
 
     def __new__(cls, text: str, features: dict[str, list[int]]) -> Tokenized:
         item = super().__new__(cls, text)
         item.features = features
+        item.queued_at = 0.0
         return item
 
     def __len__(self) -> int:
@@ -98,9 +101,14 @@ def padding_encode_pre(tokenizer: Any) -> Callable[[list[Any]], Any]:
     tokenizer.deprecation_warnings["Asking-to-pad-a-fast-tokenizer"] = True
 
     def encode_pre(items: list[Any]) -> Any:
-        carriers = [item[1] if isinstance(item, tuple) else item for item in items]
-        if not all(isinstance(c, Tokenized) for c in carriers):
-            raise TypeError("inputs must reach the model as Tokenized strings (see infinity_tokens)")
-        return tokenizer.pad([c.features for c in carriers], padding=True, return_tensors="pt")
+        return tokenizer.pad([c.features for c in carriers(items)], padding=True, return_tensors="pt")
 
     return encode_pre
+
+
+def carriers(items: list[Any]) -> list[Tokenized]:
+    """The Tokenized strings of a batch's items (single items, or rerank pairs whose second is ours)."""
+    found = [item[1] if isinstance(item, tuple) else item for item in items]
+    if not all(isinstance(c, Tokenized) for c in found):
+        raise TypeError("inputs must reach the model as Tokenized strings (see tokens.py)")
+    return found

@@ -8,21 +8,21 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import logging
-import math
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
 from adapters.cpu.memory import bound_cpu_memory
-from adapters.engines.base import ModelSpec
+from adapters.engines.base import ModelSpec, Tokens
 from adapters.engines.qwen3_reranker.prompt import RerankPrompt
 from adapters.engines.qwen3_reranker.scoring import YesNoScorer, plan_batches
 from adapters.engines.torch_runtime import log_precision, resolve_device, resolve_dtype
-from domain.errors import CapabilityNotSupported, NonFiniteOutput, Overloaded, Unavailable
-from domain.models import Capability, EmbedInput, EncodedBatch, ModelInfo, ScoredBatch
+from adapters.serving.metrics import record_batch
+from domain.errors import Overloaded, Unavailable
+from domain.models import Capability, ModelInfo
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -32,7 +32,7 @@ DEFAULT_TOKEN_BUDGET = 16_384  # padded document tokens per forward pass
 
 
 class Qwen3Reranker:
-    """A loaded Qwen3-Reranker (a `ServedModel` with the rerank capability only)."""
+    """A loaded Qwen3-Reranker (a RerankEngine)."""
 
     def __init__(
         self,
@@ -60,32 +60,41 @@ class Qwen3Reranker:
         """Whether documents run against a once-per-request KV cache of the shared prompt part."""
         return self._prompt.shared_prefix
 
-    async def embed(self, inputs: Sequence[EmbedInput], *, truncate: bool) -> EncodedBatch:
-        raise CapabilityNotSupported(f"model '{self.info.id}' is a reranker and cannot embed", param="model")
-
-    async def score(
+    async def tokenize_pairs(
         self, query: str, documents: Sequence[str], *, instruction: str | None, truncate: bool
-    ) -> ScoredBatch:
-        if not documents:
-            return ScoredBatch(scores=[], token_count=0)
+    ) -> Tokens:
         encode = functools.partial(self._prompt.encode, instruction=instruction, truncate=truncate)
         encoded = await self._run(encode, query, list(documents))
+        return Tokens(lengths=[len(r) for r in encoded.rows], rows=encoded, total=encoded.token_count)
+
+    async def score_pairs(self, tokens: Tokens) -> Sequence[float]:
+        encoded = tokens.rows
         scorer = self._scorer
         if scorer is None:
             raise Unavailable(f"model '{self.info.id}' is shut down")
+        queued = time.perf_counter()
         past = await self._run(scorer.prefix_cache, encoded.shared) if encoded.shared else None
         scores = [0.0] * len(encoded.rows)
-        lengths = [len(r) for r in encoded.rows]
         # One worker job per batch: a request with many documents takes turns with the requests that
         # arrive meanwhile instead of holding the worker until it is done.
-        for batch in plan_batches(lengths, token_budget=self._token_budget, max_rows=self._max_rows):
+        for batch in plan_batches(list(tokens.lengths), token_budget=self._token_budget, max_rows=self._max_rows):
             rows = [encoded.rows[i] for i in batch]
-            values = await self._run(scorer.score_rows, rows, past, len(encoded.shared))
+            values = await self._run(self._scored_batch, scorer, rows, past, len(encoded.shared), queued)
             for i, value in zip(batch, values, strict=True):
                 scores[i] = value
-        if not all(math.isfinite(s) for s in scores):
-            raise NonFiniteOutput(f"model '{self.info.id}' produced a non-finite score")
-        return ScoredBatch(scores=scores, token_count=encoded.token_count)
+        return scores
+
+    def _scored_batch(self, scorer: YesNoScorer, rows: list[list[int]], past: Any, shared: int, queued: float) -> Any:
+        started = time.perf_counter()
+        values = scorer.score_rows(rows, past, shared)
+        record_batch(
+            self.info.id,
+            seconds=time.perf_counter() - started,
+            rows=len(rows),
+            tokens=max(map(len, rows)) * len(rows),
+            waits=[started - queued] * len(rows),
+        )
+        return values
 
     async def _run(self, work: Callable[..., _T], *args: Any) -> _T:
         worker = self._worker
@@ -180,19 +189,6 @@ def assemble(
         token_budget=token_budget,
         on_close=_release if device.startswith("cuda") else None,
     )
-
-
-def is_qwen3_reranker(local_dir: str | Path) -> bool:
-    """A local checkpoint this engine serves: a Qwen3 causal LM that is not a sentence-transformers model.
-
-    (Qwen3-Embedding checkpoints also name Qwen3ForCausalLM, but ship modules.json.)
-    """
-    directory = Path(local_dir)
-    try:
-        config = json.loads((directory / "config.json").read_text())
-    except (OSError, ValueError):
-        return False
-    return config.get("architectures") == ["Qwen3ForCausalLM"] and not (directory / "modules.json").exists()
 
 
 def _token_id(tokenizer: Any, token: str) -> int:

@@ -1,19 +1,21 @@
-"""Embedding models through SentenceTransformer, rerankers through CrossEncoder.
+"""Embedding models through SentenceTransformer, rerankers through CrossEncoder: our own engine.
 
 We tokenize ourselves (one pass, with the model's own truncation) so usage counts real tokens and
-token-id inputs work. Requests from every client share one batching scheduler per model
-(adapters/batching): batches by token budget and similar length (any length where the model runs packed),
-tokenised on one thread while the model runs on others, so the event loop never blocks. On a CPU two model
-threads share the cores (adapters/cpu/core_share.py); DTYPES=bf16 runs the whole model in bfloat16
-and int8 quantizes its Linear layers (CPU only); vectors are always normalised in fp32.
+token-id inputs work; tokenising runs on a thread of its own while the model runs batches on others.
+Requests from every client share one batching scheduler per model (adapters/batching): batches by
+token budget and similar length (any length where the model runs packed). On a CPU two model threads
+share the cores (adapters/cpu/core_share.py); DTYPES=bf16 runs the whole model in bfloat16 and int8
+quantizes its Linear layers (CPU only); vectors are always normalised in fp32.
 """
 
 from __future__ import annotations
 
+import asyncio
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from adapters.batching import BatchingOptions, BatchScheduler, Prepared
 from adapters.batching.options import auto_token_budget
@@ -21,22 +23,35 @@ from adapters.cpu.core_share import CoreShare, auto_model_threads
 from adapters.cpu.memory import bound_cpu_memory, release_free_memory
 from adapters.cpu.packed_bert import packed_bert
 from adapters.cpu.packed_qwen3 import packed_last_token
-from adapters.engines.base import ModelSpec, ServedModel
+from adapters.engines.base import Engine, ModelSpec, Tokens
 from adapters.engines.checkpoint import CROSS_ENCODER, detect_kind, local_dir
 from adapters.engines.model_info import embedding_info, reranker_info, too_long
 from adapters.engines.torch_runtime import log_precision, resolve_device, resolve_dtype
-from domain.errors import CapabilityNotSupported
-from domain.models import EmbedInput, EncodedBatch, ModelInfo, ScoredBatch
+from adapters.engines.vectors import float32_rows
+from domain.models import EmbedInput, ModelInfo
 
 OWNED_BY = "sentence-transformers"
-EmbedRequest = tuple[Sequence[EmbedInput], bool]  # inputs, truncate
-PairRequest = tuple[str, Sequence[str], bool]  # query, documents, truncate
+T = TypeVar("T")
 
 
-class SentenceTransformerEmbedder:
+class _Tokenizing:
+    """A model's tokenizer on one thread of its own: off the event loop, overlapping the model's batches."""
+
+    def __init__(self, name: str) -> None:
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{name}-tokenize")
+
+    async def _off_loop(self, work: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._thread, work, *args)
+
+    def _stop_tokenizing(self) -> None:
+        self._thread.shutdown(wait=False)
+
+
+class SentenceTransformerEmbedder(_Tokenizing):
     def __init__(
         self, spec: ModelSpec, model: Any, info: ModelInfo, batching: BatchingOptions, cores: CoreShare
     ) -> None:
+        super().__init__(spec.id)
         self.info = info
         self._model = model
         self._tokenizer = model.tokenizer
@@ -46,21 +61,20 @@ class SentenceTransformerEmbedder:
         on_cpu = model.device.type == "cpu"
         self._packed = (packed_last_token(model, batching.token_budget) or packed_bert(model)) if on_cpu else None
         batching = replace(batching, packed=self._packed is not None)
-        self._scheduler: BatchScheduler[EmbedRequest, list[int], list[float]] = BatchScheduler(
-            self, name=spec.id, max_rows=spec.batch_size, queue_size=spec.queue_size, options=batching
+        self._scheduler: BatchScheduler[list[int], Any] = BatchScheduler(
+            self, name=spec.id, max_rows=spec.batch_size, options=batching
         )
 
-    async def embed(self, inputs: Sequence[EmbedInput], *, truncate: bool) -> EncodedBatch:
-        outcome = await self._scheduler.submit((list(inputs), truncate), size=len(inputs))
-        return EncodedBatch(vectors=outcome.results, token_counts=outcome.lengths)
+    async def tokenize(self, inputs: Sequence[EmbedInput], *, truncate: bool) -> Tokens:
+        rows = await self._off_loop(self.token_ids, list(inputs), truncate)
+        return Tokens(lengths=[len(row) for row in rows], rows=rows)
 
-    async def score(
-        self, query: str, documents: Sequence[str], *, instruction: str | None, truncate: bool
-    ) -> ScoredBatch:
-        raise CapabilityNotSupported(f"model '{self.info.id}' is an embedding model", param="model")
+    async def forward(self, tokens: Tokens) -> Sequence[Sequence[float]]:
+        return await self._scheduler.submit([Prepared(len(row), row) for row in tokens.rows])
 
     async def close(self) -> None:
         await self._scheduler.close()
+        self._stop_tokenizing()
 
     def token_ids(self, inputs: Sequence[EmbedInput], truncate: bool) -> list[list[int]]:
         """What the model will see for each input, with its own truncation (EOS kept last)."""
@@ -82,26 +96,23 @@ class SentenceTransformerEmbedder:
                 ids[i] = row[: self._max_tokens]  # token ids are taken as they are, cut at the limit
         return ids
 
-    # BatchRunner: `prepare` on the scheduler's tokenizer thread, `run` on its model thread.
-    def prepare(self, request: EmbedRequest) -> list[Prepared[list[int]]]:
-        inputs, truncate = request
-        return [Prepared(len(row), row) for row in self.token_ids(inputs, truncate)]
-
+    # BatchRunner: `run` and `on_idle` on the scheduler's model threads.
     def on_idle(self) -> None:
         release_free_memory()
 
-    def run(self, rows: Sequence[list[int]]) -> list[list[float]]:
+    def run(self, rows: Sequence[list[int]]) -> list[Any]:
         import torch
 
         with self._cores.share(), torch.inference_mode():
-            return self.forward(list(rows))
+            return float32_rows(self.forward_rows(list(rows)).numpy())
 
-    def forward(self, rows: list[list[int]]) -> list[list[float]]:
+    def forward_rows(self, rows: list[list[int]]) -> Any:
+        """L2-normalised fp32 vectors of token-id rows, as one CPU tensor."""
         import torch
 
         # Normalise in fp32 whatever the model's dtype: bf16 norms are off by ~1e-3.
         out = self._pooled(rows).float()
-        return torch.nn.functional.normalize(out, p=2, dim=1).cpu().tolist()
+        return torch.nn.functional.normalize(out, p=2, dim=1).cpu()
 
     def _pooled(self, rows: list[list[int]]) -> Any:
         if self._packed is not None:
@@ -112,44 +123,44 @@ class SentenceTransformerEmbedder:
         return self._model.forward(features)["sentence_embedding"]
 
 
-class CrossEncoderReranker:
+class CrossEncoderReranker(_Tokenizing):
     def __init__(
         self, spec: ModelSpec, model: Any, info: ModelInfo, batching: BatchingOptions, cores: CoreShare
     ) -> None:
+        super().__init__(spec.id)
         self.info = info
         self._model = model
         self._tokenizer = model.tokenizer
         self._cores = cores
-        self._scheduler: BatchScheduler[PairRequest, dict[str, list[int]], float] = BatchScheduler(
-            self, name=spec.id, max_rows=spec.batch_size, queue_size=spec.queue_size, options=batching
+        self._scheduler: BatchScheduler[dict[str, list[int]], float] = BatchScheduler(
+            self, name=spec.id, max_rows=spec.batch_size, options=batching
         )
 
-    async def embed(self, inputs: Sequence[EmbedInput], *, truncate: bool) -> EncodedBatch:
-        raise CapabilityNotSupported(f"model '{self.info.id}' is a reranker", param="model")
-
-    async def score(
+    async def tokenize_pairs(
         self, query: str, documents: Sequence[str], *, instruction: str | None, truncate: bool
-    ) -> ScoredBatch:
-        outcome = await self._scheduler.submit((query, list(documents), truncate), size=len(documents))
-        return ScoredBatch(scores=outcome.results, token_count=sum(outcome.lengths))
+    ) -> Tokens:
+        # A cross-encoder has no instruction slot: `instruction` is for Qwen3-Reranker models.
+        rows = await self._off_loop(self.pair_rows, query, list(documents), truncate)
+        return Tokens(lengths=[len(row["input_ids"]) for row in rows], rows=rows)
+
+    async def score_pairs(self, tokens: Tokens) -> Sequence[float]:
+        return await self._scheduler.submit([Prepared(len(row["input_ids"]), row) for row in tokens.rows])
 
     async def close(self) -> None:
         await self._scheduler.close()
+        self._stop_tokenizing()
 
-    def prepare(self, request: PairRequest) -> list[Prepared[dict[str, list[int]]]]:
-        query, documents, truncate = request
-        if not documents:
-            return []
+    def pair_rows(self, query: str, documents: list[str], truncate: bool) -> list[dict[str, list[int]]]:
         limit = self.info.max_tokens
         pairs = self._tokenizer(
-            [query] * len(documents), list(documents), truncation="longest_first" if truncate else False,
+            [query] * len(documents), documents, truncation="longest_first" if truncate else False,
             max_length=limit if truncate else None,
         )  # fmt: skip
         rows = [{key: pairs[key][i] for key in pairs} for i in range(len(documents))]
         for i, row in enumerate(rows):
             if len(row["input_ids"]) > limit:
                 raise too_long(f"documents[{i}]", len(row["input_ids"]), limit)
-        return [Prepared(len(row["input_ids"]), row) for row in rows]
+        return rows
 
     def on_idle(self) -> None:
         release_free_memory()
@@ -233,11 +244,10 @@ def _quantize(module: Any) -> Any:
         return quantize_dynamic(module, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8)
 
 
-def load(spec: ModelSpec, *, batching: BatchingOptions | None = None) -> ServedModel:
+def load(spec: ModelSpec, *, batching: BatchingOptions | None = None) -> Engine:
     """Load the checkpoint as an embedding model or a cross-encoder, from its own files.
 
-    `batching` shapes the batches its scheduler forms (row cap: spec.batch_size, queue bound:
-    spec.queue_size items).
+    `batching` shapes the batches its scheduler forms (row cap: spec.batch_size).
     """
     from sentence_transformers import CrossEncoder, SentenceTransformer
 

@@ -24,9 +24,9 @@ from transformers import AutoTokenizer, Qwen3Config, Qwen3ForCausalLM
 
 from adapters.engines.base import ModelSpec
 from adapters.engines.qwen3_reranker import Qwen3Reranker, assemble
+from bench.qwen3_reranker_recipe import OfficialReranker
+from bench.qwen3_tokenizer import write_tokenizer
 from domain.models import ScoredBatch
-from tests.support.qwen3_reranker_recipe import OfficialReranker
-from tests.support.qwen3_tokenizer import write_tokenizer
 
 T = TypeVar("T")
 QUERY = "how do rivers shape the landscape over long periods of time"

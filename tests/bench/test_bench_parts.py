@@ -127,3 +127,15 @@ def test_a_childs_peak_survives_its_exit() -> None:
     child.wait()
     sampler.stop()
     assert sampler.peak >= 280 * 2**20, "read once the child is gone, as run_child reads it"
+
+
+def test_the_bench_imports_nothing_from_the_tests() -> None:
+    # The bench ships in the package and runs where tests/ does not exist (a GPU machine's image).
+    bench = Path(__file__).resolve().parents[2] / "bench"
+    offenders = [
+        path.name
+        for path in bench.glob("*.py")
+        for line in path.read_text().splitlines()
+        if line.strip().startswith(("from tests", "import tests"))
+    ]
+    assert not offenders

@@ -18,8 +18,8 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 from adapters.engines.base import ModelSpec
 from adapters.engines.qwen3_reranker import Qwen3Reranker, load
 from adapters.engines.qwen3_reranker_prompt import DEFAULT_INSTRUCTION, body_text
+from bench.qwen3_reranker_recipe import OfficialReranker
 from domain.errors import InvalidInput
-from tests.support.qwen3_reranker_recipe import OfficialReranker
 
 TOLERANCE = 1e-4
 QUERY = "What is the capital of France?"
@@ -139,7 +139,7 @@ def test_token_counts_are_the_tokens_the_model_sees(engine: Qwen3Reranker, recip
 
 def test_untied_lm_head(tmp_path: Path) -> None:
     # Larger Qwen3 checkpoints keep a separate LM head: the score vector must come from it.
-    from tests.support.qwen3_models import build_qwen3_reranker
+    from bench.qwen3_tiny import build_qwen3_reranker
 
     directory = build_qwen3_reranker(tmp_path, seed=1, tie_word_embeddings=False)
     docs = mixed_documents(3, seed=19)

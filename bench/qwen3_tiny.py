@@ -1,8 +1,8 @@
 """Tiny random Qwen3 checkpoints with the real Qwen3 tokenizer, laid out exactly like the real ones.
 
-They cost what their shapes cost (seconds, ~40-80 MB with the real vocabulary): build them into a
-temporary directory per test session, never commit them. Weights are random: good for parity and
-invariant checks against plain transformers, never for quality.
+They cost what their shapes cost (seconds, ~40-80 MB with the real vocabulary): the tests build them into a
+temporary directory per session, the bench into its scratch directory; never commit them. Weights are
+random: good for parity and invariant checks against plain transformers, never for quality.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.support.qwen3_tokenizer import ADDED_TOKENS, FIRST_ADDED_ID, write_tokenizer
+from bench.qwen3_tokenizer import ADDED_TOKENS, FIRST_ADDED_ID, write_tokenizer
 
 EMBEDDER_NAME = "Qwen3-Embedding-tiny"
 RERANKER_NAME = "Qwen3-Reranker-tiny"
@@ -114,7 +114,7 @@ def _spread_yes_no(model) -> None:  # noqa: ANN001 - a transformers model
     # inside the tolerance; larger "yes"/"no" rows spread the scores over (0, 1).
     import torch
 
-    from tests.support.qwen3_tokenizer import qwen_tokenizer
+    from bench.qwen3_tokenizer import qwen_tokenizer
 
     tokenizer = qwen_tokenizer(append_eos=False)
     weight = model.get_output_embeddings().weight

@@ -18,7 +18,7 @@ from typing import Any
 from adapters.batching import BatchingOptions, BatchScheduler, Prepared
 from adapters.batching.options import auto_token_budget
 from adapters.engines.base import ModelSpec, ServedModel
-from adapters.engines.checkpoint import CROSS_ENCODER, detect_kind, local_dir
+from adapters.engines.checkpoint import CROSS_ENCODER, detect_kind, local_dir, read_json
 from adapters.engines.heap import bound_cpu_memory, release_free_memory
 from adapters.engines.packed_bert import packed_bert
 from adapters.engines.packed_qwen3 import packed_last_token
@@ -207,13 +207,13 @@ def _scheduling_for(device: str, batching: BatchingOptions | None, module: Any) 
     return options, CoreShare.for_engine(device, options.model_threads)
 
 
-def _load_dtype(spec: ModelSpec, device: str) -> Any:
+def _load_dtype(spec: ModelSpec, device: str, model_type: str | None) -> Any:
     """The dtype to load weights in; int8 loads fp32 and is quantized after loading (CPU only)."""
     if spec.dtype == "int8":
         if device != "cpu":
             raise ValueError("DTYPES=int8 is supported on CPU only by this engine (dynamic int8 Linear layers)")
         return resolve_dtype("float32", device)
-    return resolve_dtype(spec.dtype, device)
+    return resolve_dtype(spec.dtype, device, model_type=model_type)
 
 
 def _quantize_if_int8(spec: ModelSpec, module: Any) -> Any:
@@ -242,7 +242,7 @@ def load(spec: ModelSpec, *, batching: BatchingOptions | None = None) -> ServedM
 
     directory = local_dir(spec.path)
     device = resolve_device(spec.device)
-    dtype = _load_dtype(spec, device)
+    dtype = _load_dtype(spec, device, read_json(directory / "config.json").get("model_type"))
     log_precision(spec.id, spec.dtype, "int8" if spec.dtype == "int8" else dtype, device)
     if device == "cpu":
         bound_cpu_memory()

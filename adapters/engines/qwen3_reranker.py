@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from adapters.engines.base import ModelSpec
+from adapters.engines.checkpoint import is_qwen3_causal_lm
 from adapters.engines.heap import bound_cpu_memory
 from adapters.engines.qwen3_reranker_prompt import RerankPrompt
 from adapters.engines.qwen3_reranker_scoring import YesNoScorer, plan_batches
@@ -192,7 +193,7 @@ def is_qwen3_reranker(local_dir: str | Path) -> bool:
         config = json.loads((directory / "config.json").read_text())
     except (OSError, ValueError):
         return False
-    return config.get("architectures") == ["Qwen3ForCausalLM"] and not (directory / "modules.json").exists()
+    return is_qwen3_causal_lm(config) and not (directory / "modules.json").exists()
 
 
 def _token_id(tokenizer: Any, token: str) -> int:

@@ -35,7 +35,14 @@ PairRequest = tuple[str, Sequence[str], bool]  # query, documents, truncate
 
 class SentenceTransformerEmbedder:
     def __init__(
-        self, spec: ModelSpec, model: Any, info: ModelInfo, batching: BatchingOptions, cores: CoreShare
+        self,
+        spec: ModelSpec,
+        model: Any,
+        info: ModelInfo,
+        batching: BatchingOptions,
+        cores: CoreShare,
+        *,
+        pack: bool = True,
     ) -> None:
         self.info = info
         self._model = model
@@ -43,7 +50,8 @@ class SentenceTransformerEmbedder:
         self._max_tokens = info.max_tokens
         self._cores = cores
         # On a CPU Qwen3 and BERT embedders run without padding (adapters/engines/packed_*.py).
-        self._packed = (packed_last_token(model) or packed_bert(model)) if model.device.type == "cpu" else None
+        on_cpu = pack and model.device.type == "cpu"
+        self._packed = (packed_last_token(model) or packed_bert(model)) if on_cpu else None
         batching = replace(batching, packed=self._packed is not None)
         self._scheduler: BatchScheduler[EmbedRequest, list[int], list[float]] = BatchScheduler(
             self, name=spec.id, max_rows=spec.batch_size, queue_size=spec.queue_size, options=batching
@@ -232,11 +240,12 @@ def _quantize(module: Any) -> Any:
         return quantize_dynamic(module, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8)
 
 
-def load(spec: ModelSpec, *, batching: BatchingOptions | None = None) -> ServedModel:
+def load(spec: ModelSpec, *, batching: BatchingOptions | None = None, pack: bool = True) -> ServedModel:
     """Load the checkpoint as an embedding model or a cross-encoder, from its own files.
 
     `batching` shapes the batches its scheduler forms (row cap: spec.batch_size, queue bound:
-    spec.queue_size items).
+    spec.queue_size items). `pack=False` runs the padded forward a GPU runs on a CPU too (tests check
+    that it answers what the packed one does).
     """
     from sentence_transformers import CrossEncoder, SentenceTransformer
 
@@ -255,4 +264,4 @@ def load(spec: ModelSpec, *, batching: BatchingOptions | None = None) -> ServedM
     options, cores = _scheduling_for(device, batching, model)
     model = _quantize_if_int8(spec, model.eval())
     info = embedding_info(spec, model, directory, OWNED_BY)
-    return SentenceTransformerEmbedder(spec, model, info, options, cores)
+    return SentenceTransformerEmbedder(spec, model, info, options, cores, pack=pack)

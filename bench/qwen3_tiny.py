@@ -42,17 +42,34 @@ def tiny_qwen3_config(**overrides: object):  # -> transformers.Qwen3Config
     return Qwen3Config(**shape)
 
 
-def build_qwen3_embedder(parent: Path, *, seed: int = 0) -> Path:
-    """A sentence-transformers Qwen3-Embedding directory: last-token pooling, normalised, EOS appended."""
+def build_qwen3_embedder(
+    parent: Path,
+    *,
+    seed: int = 0,
+    name: str = EMBEDDER_NAME,
+    shape: dict[str, object] | None = None,
+    max_seq_length: int = EMBEDDER_MAX_SEQ_LENGTH,
+    device: str = "cpu",
+    dtype: str | None = None,
+) -> Path:
+    """A sentence-transformers Qwen3-Embedding directory: last-token pooling, normalised, EOS appended.
+
+    `shape` overrides the tiny config (the bench builds a 0.6B-shaped one); `device` is where the random
+    weights are drawn (fast on a GPU), `dtype` what they are saved in.
+    """
     import torch
     from transformers import Qwen3Model
 
-    directory = Path(parent) / EMBEDDER_NAME
+    directory = Path(parent) / name
     directory.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
-    model = Qwen3Model(tiny_qwen3_config(architectures=["Qwen3Model"])).eval()
+    config = tiny_qwen3_config(architectures=["Qwen3Model"], **(shape or {}))
+    with torch.device(device):
+        model = Qwen3Model(config).eval()
+    if dtype is not None:
+        model.to(getattr(torch, dtype))
     model.save_pretrained(directory)
-    write_tokenizer(directory, append_eos=True, model_max_length=TINY_MAX_POSITIONS)
+    write_tokenizer(directory, append_eos=True, model_max_length=config.max_position_embeddings)
     hidden = model.config.hidden_size
     _write_json(
         directory / "modules.json",
@@ -64,7 +81,7 @@ def build_qwen3_embedder(parent: Path, *, seed: int = 0) -> Path:
     )
     _write_json(
         directory / "sentence_bert_config.json",
-        {"max_seq_length": EMBEDDER_MAX_SEQ_LENGTH, "do_lower_case": False},
+        {"max_seq_length": max_seq_length, "do_lower_case": False},
     )
     # Without this file sentence-transformers falls back to mean pooling: Qwen3 pools the last token.
     _write_json(
@@ -92,20 +109,34 @@ def build_qwen3_embedder(parent: Path, *, seed: int = 0) -> Path:
     return directory
 
 
-def build_qwen3_reranker(parent: Path, *, seed: int = 0, tie_word_embeddings: bool = True) -> Path:
-    """A Qwen3-Reranker-shaped causal LM directory (its tokenizer appends no EOS)."""
+def build_qwen3_reranker(
+    parent: Path,
+    *,
+    seed: int = 0,
+    tie_word_embeddings: bool = True,
+    name: str | None = None,
+    shape: dict[str, object] | None = None,
+    device: str = "cpu",
+    dtype: str | None = None,
+) -> Path:
+    """A Qwen3-Reranker-shaped causal LM directory (its tokenizer appends no EOS); options as the embedder's."""
     import torch
     from transformers import Qwen3ForCausalLM
 
-    name = RERANKER_NAME if tie_word_embeddings else f"{RERANKER_NAME}-untied"
+    name = name or (RERANKER_NAME if tie_word_embeddings else f"{RERANKER_NAME}-untied")
     directory = Path(parent) / name
     directory.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
-    config = tiny_qwen3_config(architectures=["Qwen3ForCausalLM"], tie_word_embeddings=tie_word_embeddings)
-    model = Qwen3ForCausalLM(config).eval()
+    config = tiny_qwen3_config(
+        architectures=["Qwen3ForCausalLM"], tie_word_embeddings=tie_word_embeddings, **(shape or {})
+    )
+    with torch.device(device):
+        model = Qwen3ForCausalLM(config).eval()
     _spread_yes_no(model)
+    if dtype is not None:
+        model.to(getattr(torch, dtype))
     model.save_pretrained(directory)
-    write_tokenizer(directory, append_eos=False, model_max_length=TINY_MAX_POSITIONS)
+    write_tokenizer(directory, append_eos=False, model_max_length=config.max_position_embeddings)
     return directory
 
 

@@ -33,11 +33,13 @@ class DeviceSuite:
     # BATCH_SIZES for both engines: rows per forward. Ours also stops at its token budget; infinity
     # batches by rows only, and 32 short rows are too small a batch for a GPU.
     rows: int = 128
-    documents: int = 64  # reranker: 1 query × this many documents of 50-300 tokens
+    documents: int = 64  # reranker: 1 query × this many documents
+    document_words: tuple[int, int] = (50, 300)  # each document's length, in one-token words
     rerank_repeats: int = 5
     singles: int = 30  # lone requests for the p50 latencies
     seed: int = 1234
     server_env: dict[str, str] = field(default_factory=dict)
+    http_engines: tuple[str, ...] | None = None  # None: every engine installed
 
     def to_json(self) -> dict[str, Any]:
         return {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(self).items()}
@@ -50,10 +52,12 @@ def device_suite(out: Path, device: str, *, quick: bool, budget_minutes: float, 
             out=out, device=device, budget_s=budget_minutes * 60, clients=clients, server_env=server_env,
             dtype="bf16" if device != "cpu" else "fp32",
         )  # fmt: skip
-    # Every step once, on tiny models: the CI run on a CPU (under a minute on 2 cores), or a smoke run
-    # on a GPU before the full one.
+    # Every step once, on tiny models: the CI run on a CPU (about a minute on 2 cores), or a smoke run
+    # on a GPU before the full one. Over HTTP only our engine: each server start costs ~15 s of imports
+    # on 2 cores, and the bench drives every engine's server with the same code.
     return DeviceSuite(
         out=out, device=device, quick=True, budget_s=budget_minutes * 60, dtype="bf16" if device != "cpu" else "fp32",
         parity_dtypes=("fp32",), shape=dict(TINY_SHAPE), lengths=(32, 128), mixed=(20, 64), texts_per_workload=16,
-        clients=4, point_seconds=0.5, rows=32, documents=8, rerank_repeats=2, singles=4, server_env=server_env,
+        clients=4, point_seconds=0.5, rows=32, documents=4, document_words=(10, 30), rerank_repeats=2, singles=4,
+        server_env=server_env, http_engines=("sentence-transformers",),
     )  # fmt: skip

@@ -34,14 +34,16 @@ def _fastest(run: Callable[[], Any], repeats: int, budget: float) -> float:
     return fastest
 
 
-def peak_flops(dtype_name: str, repeats: int, seconds_per_shape: float) -> dict[str, Any]:
+def peak_flops(
+    dtype_name: str, repeats: int, seconds_per_shape: float, shapes: tuple[tuple[int, int, int], ...] = SHAPES
+) -> dict[str, Any]:
     import torch
 
     dtype = {"fp32": torch.float32, "bf16": torch.bfloat16}[dtype_name]
     matmul: dict[str, float] = {}
     packed: dict[str, float] = {}
     with torch.inference_mode():
-        for m, k, n in SHAPES:
+        for m, k, n in shapes:
             a, b = torch.randn(m, k, dtype=dtype), torch.randn(k, n, dtype=dtype)
             flops = 2 * m * k * n
             matmul[f"{m}x{k}x{n}"] = flops / _fastest(partial(torch.matmul, a, b), repeats, seconds_per_shape)

@@ -25,6 +25,7 @@ TORCH_DTYPES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
 # Rough seconds each step needs on a GPU machine; a step is skipped when even that no longer fits.
 STEP_SECONDS = {"gemm_peak": 5, "parity": 30, "rerank": 25}
 EMBEDDER_MAX_SEQ_LENGTH = 8192
+RERANK_SHARE = 0.3  # of the child's time left when the reranker starts; the engines in process get the rest
 
 
 class Steps:
@@ -47,6 +48,11 @@ class Steps:
         say(f"device: {name} took {self.results['step_seconds'][name]}s")
         self.save()
         return self.results.get(name)
+
+    def keep(self, name: str, partial: Any) -> None:
+        """Save a step's results so far: a child stopped at its deadline keeps every finished point."""
+        self.results[name] = partial
+        self.save()
 
     def save(self) -> None:
         self.results["skipped"] = self._budget.skipped
@@ -124,7 +130,8 @@ def main(args: dict[str, Any]) -> None:
     steps.run(
         "rerank",
         lambda: rerank(models["reranker"], device, dtype, count=args["documents"], words=tuple(args["document_words"]),
-                       repeats=args["rerank_repeats"], singles=args["singles"], seed=args["seed"]),
+                       repeats=args["rerank_repeats"], singles=args["singles"], seed=args["seed"],
+                       stop_at=time.time() + max(STEP_SECONDS["rerank"], RERANK_SHARE * budget.left())),
         needs=STEP_SECONDS["rerank"],
     )  # fmt: skip
     loads = json.loads(Path(args["workloads"]).read_text())
@@ -132,7 +139,8 @@ def main(args: dict[str, Any]) -> None:
     steps.run(
         "in_process",
         lambda: engines_in_process(args["engines"], env, models["embedder"], loads, clients=args["clients"],
-                                   point_seconds=args["point_seconds"], budget=budget),
+                                   point_seconds=args["point_seconds"], budget=budget,
+                                   measured=lambda found: steps.keep("in_process", found)),
     )  # fmt: skip
 
 

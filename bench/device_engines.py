@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from bench.budget import Budget
@@ -33,24 +33,30 @@ def engines_in_process(
     clients: int,
     point_seconds: float,
     budget: Budget,
+    measured: Callable[[dict[str, Any]], None] = lambda found: None,
 ) -> dict[str, Any]:
-    """engine → workload → the load's numbers; points that no longer fit the budget are skipped by name."""
+    """engine → workload → the load's numbers; points that no longer fit the budget are skipped by name.
+
+    `measured` is called with everything found so far after each point (the caller saves it).
+    """
     found: dict[str, Any] = {}
     for n, engine in enumerate(engines):
         after = len(engines) - n - 1
+        found[engine] = {}
         run = _engine(
             engine, {**env, "ENGINE": engine}, model, loads, clients, point_seconds, budget,
             reserve=after * ENGINE_LOAD_S, points_after=after * len(loads),
+            found=found[engine], measured=lambda: measured(found),
         )  # fmt: skip
-        found[engine] = asyncio.run(run)
+        asyncio.run(run)
     return found
 
 
 async def _engine(
     engine: str, env: dict[str, str], model: str, loads: dict[str, dict[str, Any]], clients: int,
-    point_seconds: float, budget: Budget, *, reserve: float, points_after: int,
-) -> dict[str, Any]:  # fmt: skip
-    found: dict[str, Any] = {}
+    point_seconds: float, budget: Budget, *, reserve: float, points_after: int, found: dict[str, Any],
+    measured: Callable[[], None],
+) -> None:  # fmt: skip
     async with served(env) as registry:
         for load in loads.values():  # warm-up: kernels and allocator blocks for each shape
             await embed_load(registry, model, split_into_requests(load["texts"])[:4], clients=2, seconds=0)
@@ -63,4 +69,4 @@ async def _engine(
             requests = requests_for(load["texts"], load["lengths"], seconds, seed=i)
             result = await embed_load(registry, model, requests, clients=clients, seconds=seconds)
             found[name] = result.to_json()
-    return found
+            measured()

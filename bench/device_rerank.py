@@ -31,11 +31,12 @@ def documents(count: int, words: tuple[int, int], *, seed: int) -> list[str]:
     return ["".join(" " + w for w in rng.choices(vocabulary, k=rng.randint(*words))).strip() for _ in range(count)]
 
 
-def timed(call: Callable[[], Any], repeats: int) -> tuple[list[float], Any]:
-    """Seconds of each of `repeats` calls (after one warm-up call), and the last call's result."""
+def timed(call: Callable[[], Any], repeats: int, stop_at: float) -> tuple[list[float], Any]:
+    """Seconds of each of up to `repeats` calls (after one warm-up call; at least one, none begun past
+    `stop_at`, a wall-clock time), and the last call's result."""
     result = call()
-    seconds = []
-    for _ in range(repeats):
+    seconds: list[float] = []
+    while len(seconds) < repeats and (not seconds or time.time() < stop_at):
         started = time.perf_counter()
         result = call()
         seconds.append(time.perf_counter() - started)
@@ -43,14 +44,17 @@ def timed(call: Callable[[], Any], repeats: int) -> tuple[list[float], Any]:
 
 
 def rerank(
-    path: str, device: str, dtype: str, *, count: int, words: tuple[int, int], repeats: int, singles: int, seed: int
-) -> dict[str, Any]:
+    path: str, device: str, dtype: str, *, count: int, words: tuple[int, int], repeats: int, singles: int, seed: int,
+    stop_at: float,
+) -> dict[str, Any]:  # fmt: skip
+    """Ours then the recipe; each gets half the time until `stop_at` (wall clock) for its repeats."""
     docs = documents(count, words, seed=seed)
+    halfway = (time.time() + stop_at) / 2
     env = {"ENGINE": "sentence-transformers", "MODEL_NAMES": path, "DEVICE": device, "DTYPES": dtype,
            "BATCH_SIZES": str(count)}  # fmt: skip
-    ours = asyncio.run(_ours(env, path, docs, repeats, singles))
+    ours = asyncio.run(_ours(env, path, docs, repeats, singles, halfway))
     release_device_memory()
-    recipe = _recipe(path, device, dtype, docs, repeats, singles)
+    recipe = _recipe(path, device, dtype, docs, repeats, singles, stop_at)
     release_device_memory()
     difference = max(abs(a - b) for a, b in zip(ours.pop("scores"), recipe.pop("scores"), strict=True))
     return {
@@ -60,7 +64,9 @@ def rerank(
     }  # fmt: skip
 
 
-async def _ours(env: dict[str, str], path: str, docs: list[str], repeats: int, singles: int) -> dict[str, Any]:
+async def _ours(
+    env: dict[str, str], path: str, docs: list[str], repeats: int, singles: int, stop_at: float
+) -> dict[str, Any]:
     async with served(env) as registry:
 
         async def score(batch: list[str]) -> Any:
@@ -69,7 +75,7 @@ async def _ours(env: dict[str, str], path: str, docs: list[str], repeats: int, s
         await score(docs)  # warm-up: allocator, kernels for these shapes
         seconds: list[float] = []
         last: Any = None
-        for _ in range(repeats):
+        while len(seconds) < repeats and (not seconds or time.time() < stop_at):
             started = time.perf_counter()
             last = await score(docs)
             seconds.append(time.perf_counter() - started)
@@ -79,6 +85,8 @@ async def _ours(env: dict[str, str], path: str, docs: list[str], repeats: int, s
             started = time.perf_counter()
             await score([doc])
             lone.append(time.perf_counter() - started)
+            if time.time() > stop_at:
+                break
     return {**_summary(len(docs), seconds, lone), "scores": last.scores, "prompt_tokens": last.token_count}
 
 
@@ -86,7 +94,9 @@ def _lone_documents(docs: list[str], count: int) -> list[str]:
     return (docs * (1 + count // max(1, len(docs))))[:count]
 
 
-def _recipe(path: str, device: str, dtype: str, docs: list[str], repeats: int, singles: int) -> dict[str, Any]:
+def _recipe(
+    path: str, device: str, dtype: str, docs: list[str], repeats: int, singles: int, stop_at: float
+) -> dict[str, Any]:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -95,13 +105,15 @@ def _recipe(path: str, device: str, dtype: str, docs: list[str], repeats: int, s
     model: Any = AutoModelForCausalLM.from_pretrained(path, dtype=getattr(torch, TORCH_DTYPES[dtype]))
     model = model.to(device).eval()
     official = OfficialReranker(model, AutoTokenizer.from_pretrained(path, fix_mistral_regex=False))
-    seconds, scores = timed(lambda: official.scores(QUERY, docs), repeats)
+    seconds, scores = timed(lambda: official.scores(QUERY, docs), repeats, stop_at)
     official.scores(QUERY, docs[:1])
     lone = []
     for doc in _lone_documents(docs, singles):
         started = time.perf_counter()
         official.scores(QUERY, [doc])
         lone.append(time.perf_counter() - started)
+        if time.time() > stop_at:
+            break
     return {**_summary(len(docs), seconds, lone), "scores": scores}
 
 

@@ -7,12 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.qwen3_shaped import SHAPE
+from bench.qwen3_tiny import TINY_SHAPE
 
-# bench/qwen3_tiny.py's config, for the FLOP count of a quick run.
-TINY_SHAPE = {
-    "hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2,
-    "head_dim": 16, "intermediate_size": 128,
-}  # fmt: skip
 QWEN3_POSITIONS = 40_960  # the real 0.6B checkpoints' max_position_embeddings
 
 

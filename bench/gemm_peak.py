@@ -57,27 +57,29 @@ def peak_flops(
     }  # fmt: skip
 
 
-def gpu_peak_flops(dtype_name: str, device: str, repeats: int = 20) -> dict[str, Any]:
+def gpu_peak_flops(
+    dtype_name: str, device: str, repeats: int = 20, shapes: tuple[tuple[int, int, int], ...] = GPU_SHAPES
+) -> dict[str, Any]:
     """torch.matmul's best FLOP/s on a GPU (cuBLAS) per shape; each timed between two synchronisations."""
     import torch
 
     dtype = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[dtype_name]
+    on_gpu = device.startswith("cuda")
     matmul: dict[str, float] = {}
     with torch.inference_mode():
-        for m, k, n in GPU_SHAPES:
+        for m, k, n in shapes:
             a = torch.randn(m, k, dtype=dtype, device=device)
             b = torch.randn(k, n, dtype=dtype, device=device)
 
             def run(a: Any = a, b: Any = b) -> None:
                 torch.matmul(a, b)
-                torch.cuda.synchronize(device)
+                if on_gpu:  # kernels return before they finish: time them to the end
+                    torch.cuda.synchronize(device)
 
             matmul[f"{m}x{k}x{n}"] = 2 * m * k * n / _fastest(run, repeats, budget=2.0)
             del a, b
-    return {
-        "dtype": dtype_name, "device": torch.cuda.get_device_name(device), "matmul_flops": matmul,
-        "matmul_peak": max(matmul.values()),
-    }  # fmt: skip
+    name = torch.cuda.get_device_name(device) if on_gpu else device
+    return {"dtype": dtype_name, "device": name, "matmul_flops": matmul, "matmul_peak": max(matmul.values())}
 
 
 if __name__ == "__main__":

@@ -20,16 +20,21 @@ EMBEDDER_MAX_SEQ_LENGTH = 128  # small, so truncation is cheap to test
 QWEN3_QUERY_PROMPT = "Instruct: Given a web search query, retrieve relevant passages that answer the query\nQuery:"
 
 
+TINY_SHAPE = {
+    "hidden_size": 64,
+    "intermediate_size": 128,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "head_dim": 16,  # its default is 128, far too big for this width
+}
+
+
 def tiny_qwen3_config(**overrides: object):  # -> transformers.Qwen3Config
     from transformers import Qwen3Config
 
     shape: dict[str, object] = {
-        "hidden_size": 64,
-        "intermediate_size": 128,
-        "num_hidden_layers": 2,
-        "num_attention_heads": 4,
-        "num_key_value_heads": 2,
-        "head_dim": 16,  # its default is 128, far too big for this width
+        **TINY_SHAPE,
         "vocab_size": VOCAB_SIZE,
         "max_position_embeddings": TINY_MAX_POSITIONS,
         "rope_theta": 1_000_000.0,

@@ -61,9 +61,7 @@ class Load:
         }  # fmt: skip
 
 
-async def embed_load(
-    registry: Any, model: str, requests: list[list[str]], *, clients: int, seconds: float
-) -> Load:
+async def embed_load(registry: Any, model: str, requests: list[list[str]], *, clients: int, seconds: float) -> Load:
     """`clients` callers, each sending its next request when the last is answered, for about `seconds`."""
     load = Load()
     pending = iter(requests)

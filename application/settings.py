@@ -105,8 +105,9 @@ class Settings(BaseSettings):
         ge=0,
         description="Tokens per forward batch in the engines that batch with our scheduler (sentence-transformers): "
         "padded ones (longest row × rows), or real ones where the model runs packed on a CPU (BERT-family and "
-        "Qwen3 embedders); rows are also capped by BATCH_SIZES. 0: auto (8192; 2048 on a CPU for models over "
-        "100M parameters, whose batches would otherwise run for tens of seconds).",
+        "Qwen3 embedders); rows are also capped by BATCH_SIZES. 0: auto (32768 on a GPU, where big batches hide "
+        "the host's work between them; on a CPU 8192, or 2048 for models over 100M parameters, whose batches "
+        "would otherwise run for tens of seconds).",
     )
     model_threads: int = Field(
         default=0,

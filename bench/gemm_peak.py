@@ -17,6 +17,8 @@ from bench.child_io import answer, arguments
 
 # Square, and the shapes of Qwen3-0.6B's widest GEMMs at a 4096-token batch.
 SHAPES = ((2048, 2048, 2048), (4096, 1024, 3072), (4096, 3072, 1024))
+# A GPU needs bigger GEMMs to reach its peak: square, and the same layers at a 32768-token batch.
+GPU_SHAPES = ((8192, 8192, 8192), (32768, 1024, 3072), (32768, 3072, 1024))
 
 
 def _fastest(run: Callable[[], Any], repeats: int, budget: float) -> float:
@@ -32,14 +34,16 @@ def _fastest(run: Callable[[], Any], repeats: int, budget: float) -> float:
     return fastest
 
 
-def peak_flops(dtype_name: str, repeats: int, seconds_per_shape: float) -> dict[str, Any]:
+def peak_flops(
+    dtype_name: str, repeats: int, seconds_per_shape: float, shapes: tuple[tuple[int, int, int], ...] = SHAPES
+) -> dict[str, Any]:
     import torch
 
     dtype = {"fp32": torch.float32, "bf16": torch.bfloat16}[dtype_name]
     matmul: dict[str, float] = {}
     packed: dict[str, float] = {}
     with torch.inference_mode():
-        for m, k, n in SHAPES:
+        for m, k, n in shapes:
             a, b = torch.randn(m, k, dtype=dtype), torch.randn(k, n, dtype=dtype)
             flops = 2 * m * k * n
             matmul[f"{m}x{k}x{n}"] = flops / _fastest(partial(torch.matmul, a, b), repeats, seconds_per_shape)
@@ -51,6 +55,31 @@ def peak_flops(dtype_name: str, repeats: int, seconds_per_shape: float) -> dict[
         "matmul_flops": matmul, "packed_linear_flops": packed,
         "matmul_peak": max(matmul.values()), "packed_linear_peak": max(packed.values()),
     }  # fmt: skip
+
+
+def gpu_peak_flops(
+    dtype_name: str, device: str, repeats: int = 20, shapes: tuple[tuple[int, int, int], ...] = GPU_SHAPES
+) -> dict[str, Any]:
+    """torch.matmul's best FLOP/s on a GPU (cuBLAS) per shape; each timed between two synchronisations."""
+    import torch
+
+    dtype = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[dtype_name]
+    on_gpu = device.startswith("cuda")
+    matmul: dict[str, float] = {}
+    with torch.inference_mode():
+        for m, k, n in shapes:
+            a = torch.randn(m, k, dtype=dtype, device=device)
+            b = torch.randn(k, n, dtype=dtype, device=device)
+
+            def run(a: Any = a, b: Any = b) -> None:
+                torch.matmul(a, b)
+                if on_gpu:  # kernels return before they finish: time them to the end
+                    torch.cuda.synchronize(device)
+
+            matmul[f"{m}x{k}x{n}"] = 2 * m * k * n / _fastest(run, repeats, budget=2.0)
+            del a, b
+    name = torch.cuda.get_device_name(device) if on_gpu else device
+    return {"dtype": dtype_name, "device": name, "matmul_flops": matmul, "matmul_peak": max(matmul.values())}
 
 
 if __name__ == "__main__":

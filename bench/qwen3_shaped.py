@@ -27,12 +27,12 @@ TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "spec
 MAX_SEQ_LENGTH = 512
 
 
-def flops_per_token(sequence_length: float) -> float:
+def flops_per_token(sequence_length: float, shape: dict[str, int] = SHAPE) -> float:
     """Useful forward FLOPs for one real token: every Linear (2 × weights) plus causal attention."""
-    h, layers = SHAPE["hidden_size"], SHAPE["num_hidden_layers"]
-    q = SHAPE["num_attention_heads"] * SHAPE["head_dim"]
-    kv = SHAPE["num_key_value_heads"] * SHAPE["head_dim"]
-    linear = h * q + 2 * h * kv + q * h + 3 * h * SHAPE["intermediate_size"]
+    h, layers = shape["hidden_size"], shape["num_hidden_layers"]
+    q = shape["num_attention_heads"] * shape["head_dim"]
+    kv = shape["num_key_value_heads"] * shape["head_dim"]
+    linear = h * q + 2 * h * kv + q * h + 3 * h * shape["intermediate_size"]
     # Scores and the weighted sum (2 matmuls × 2 FLOPs), each token seeing on average half the sequence.
     attention = 2 * 2 * q * sequence_length / 2
     return float(layers * (2 * linear + attention))

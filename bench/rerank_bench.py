@@ -17,16 +17,17 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import torch
 from transformers import AutoTokenizer, Qwen3Config, Qwen3ForCausalLM
 
 from adapters.engines.base import ModelSpec
-from adapters.engines.qwen3_reranker import Qwen3Reranker, assemble
+from adapters.engines.qwen3_reranker import assemble
+from adapters.serving.core import RerankCore, serving
+from bench.qwen3_reranker_recipe import OfficialReranker
+from bench.qwen3_tokenizer import write_tokenizer
 from domain.models import ScoredBatch
-from tests.support.qwen3_reranker_recipe import OfficialReranker
-from tests.support.qwen3_tokenizer import write_tokenizer
 
 T = TypeVar("T")
 QUERY = "how do rivers shape the landscape over long periods of time"
@@ -53,7 +54,7 @@ def main() -> None:
     print(f"built a random Qwen3-Reranker-0.6B-shaped model ({layers} layers) in {built_s:.0f}s")
     docs = random_documents(tokenizer, documents, seed=0)
     spec = ModelSpec(id="bench", path="random", device="cpu", batch_size=args.batch_size)
-    engine = assemble(spec, model, tokenizer)
+    engine = served_reranker(assemble(spec, model, tokenizer))
     recipe = Recipe(model, tokenizer, batch_size=args.batch_size)
 
     # Warm both paths up on one short document (allocator, thread pool, kernels).
@@ -64,7 +65,7 @@ def main() -> None:
     ours_t, ours = best_of(args.repeats, lambda: asyncio.run(score(engine, docs)))
     report("our engine", ours_t)
     if args.full_prompts:
-        plain = assemble(spec, model, tokenizer, shared_prefix=False)
+        plain = served_reranker(assemble(spec, model, tokenizer, shared_prefix=False))
         report("ours, full prompts", best_of(args.repeats, lambda: asyncio.run(score(plain, docs)))[0])
         asyncio.run(plain.close())
     recipe_t, reference = best_of(args.repeats, lambda: recipe(QUERY, docs))
@@ -77,8 +78,14 @@ def main() -> None:
     print(f"max |score difference|: {difference:.2e}")
 
 
-async def score(engine: Qwen3Reranker, docs: list[str]) -> ScoredBatch:
+async def score(engine: RerankCore, docs: list[str]) -> ScoredBatch:
     return await engine.score(QUERY, docs, instruction=None, truncate=True)
+
+
+def served_reranker(engine: Any) -> RerankCore:
+    core = serving(engine, queue_size=1_000_000)
+    assert isinstance(core, RerankCore)
+    return core
 
 
 def report(name: str, seconds: tuple[float, float]) -> None:

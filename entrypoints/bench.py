@@ -26,11 +26,26 @@ def add_bench_parser(commands: argparse._SubParsersAction) -> None:  # type: ign
         "--server-env", action="append", default=[], metavar="NAME=VALUE",
         help="extra settings for the measured server, e.g. BATCH_SIZES=64 (repeatable)",
     )  # fmt: skip
+    bench.add_argument(
+        "--device", help="measure the GPU path on this device instead (cuda, or cpu with --quick for CI): parity, "
+        "Qwen3-shaped throughput of each engine in process and over HTTP, MFU, the reranker (see docs/benchmarks.md)",
+    )  # fmt: skip
+    bench.add_argument("--budget-minutes", type=float, default=7.5, help="--device: the whole run ends within this")
 
 
 def run_bench_command(args: argparse.Namespace) -> int:
     from bench.options import MODES, BenchOptions, quick
     from bench.run import run_bench
+
+    server_env = dict(pair.split("=", 1) for pair in args.server_env)
+    if args.device:
+        from bench.device_options import device_suite
+        from bench.device_run import run_device_bench
+
+        suite = device_suite(args.out, args.device, quick=args.quick, budget_minutes=args.budget_minutes,
+                             clients=args.clients, server_env=server_env)  # fmt: skip
+        run_device_bench(suite)
+        return 0
 
     modes = tuple(m for m in args.modes.split(",") if m)
     unknown = set(modes) - set(MODES)
@@ -40,7 +55,7 @@ def run_bench_command(args: argparse.Namespace) -> int:
         out=args.out, modes=modes, model=args.model, texts=args.texts, clients=args.clients,
         sweep=_ints(args.sweep), point_seconds=args.seconds, rounds=args.rounds,
         dtypes=tuple(d for d in args.dtypes.split(",") if d), batch_sizes=_ints(args.batch_sizes),
-        qwen3_texts=args.qwen3_texts, server_env=dict(pair.split("=", 1) for pair in args.server_env),
+        qwen3_texts=args.qwen3_texts, server_env=server_env,
     )  # fmt: skip
     run_bench(quick(options) if args.quick else options)
     return 0

@@ -12,6 +12,13 @@ DEFAULT_TOKEN_BUDGET = 8192
 # with 8192, 75% with 2048; all-MiniLM-L6-v2 lost 2.5% bf16 texts/s with 2048, so small models keep 8192.
 CPU_BIG_MODEL_TOKEN_BUDGET = 2048
 CPU_BIG_MODEL_PARAMETERS = 100_000_000
+# On a GPU the forward is fast and the host's work around each batch (tokenising, padding, copies,
+# pooling, scheduling: milliseconds, serial with one model thread) is not: Qwen3-0.6B does ~0.9 GFLOP a
+# token, so 8192 tokens are ~15 ms of an H100 at half its bf16 peak, and a few ms of host work per batch
+# would idle it a fifth of the time; 32768 tokens (~60 ms) make that a few percent. Memory stays small
+# beside the weights: Qwen3-0.6B's widest activations at 32768 tokens are 2 × 32768 × 3072 bf16 ≈ 400 MB
+# (8B: ≈ 1.6 GB). Sized by this arithmetic; the bench's GPU run measures it (docs/benchmarks.md).
+GPU_TOKEN_BUDGET = 32_768
 DEFAULT_LOOKAHEAD = 256
 
 
@@ -33,8 +40,10 @@ class BatchingOptions:
 
 
 def auto_token_budget(requested: int, device: str, parameters: int) -> int:
-    """`requested`, or when 0: 8192, except 2048 on a CPU for a model over 100M parameters."""
+    """`requested`, or when 0: 32768 on a GPU; on a CPU 8192, or 2048 for a model over 100M parameters."""
     if requested > 0:
         return requested
+    if device.startswith("cuda"):
+        return GPU_TOKEN_BUDGET
     big_on_cpu = device == "cpu" and parameters > CPU_BIG_MODEL_PARAMETERS
     return CPU_BIG_MODEL_TOKEN_BUDGET if big_on_cpu else DEFAULT_TOKEN_BUDGET

@@ -7,6 +7,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from adapters.engines.auto_dtype import auto_dtype
+
 # CPU features that multiply bf16 in hardware; without them oneDNN emulates bf16, slower than fp32.
 NATIVE_BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
 CPUINFO = Path("/proc/cpuinfo")
@@ -22,23 +24,30 @@ def resolve_device(device: str) -> str:
     return device
 
 
-def resolve_dtype(dtype: str, device: str) -> Any:
+def resolve_dtype(dtype: str, device: str, *, model_type: str | None = None) -> Any:
     """The torch dtype for a canonical dtype name.
 
-    `auto`: bf16 on a GPU that has it (else fp16); on a CPU bf16 where it multiplies bf16 in hardware
-    (AVX512-BF16 or AMX: all-MiniLM-L6-v2 behind our server 1.7× the texts/s of fp32, cosine ≥ 0.9999
-    to it), else fp32.
+    `auto` (adapters/engines/auto_dtype.py): bf16 on a GPU that has it (else fp16, or fp32 for a
+    `model_type` that overflows fp16); on a CPU bf16 where it multiplies bf16 in hardware (AVX512-BF16
+    or AMX: all-MiniLM-L6-v2 behind our server 1.7× the texts/s of fp32, cosine ≥ 0.9999 to it), else fp32.
     """
     import torch
 
     if dtype == "auto":
-        if device.startswith("cuda"):
-            return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-        return torch.bfloat16 if device == "cpu" and cpu_multiplies_bf16() else torch.float32
+        dtype = auto_dtype_name(device, model_type=model_type)
     table = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
     if dtype not in table:
         raise ValueError(f"dtype {dtype!r} is not supported by this engine; use auto, fp32, fp16 or bf16")
     return table[dtype]
+
+
+def auto_dtype_name(device: str, *, model_type: str | None) -> str:
+    """`auto` for this machine's hardware: the canonical dtype name."""
+    import torch
+
+    gpu_has_bf16 = device.startswith("cuda") and torch.cuda.is_bf16_supported()
+    cpu_has_bf16 = device == "cpu" and cpu_multiplies_bf16()
+    return auto_dtype(device, model_type=model_type, gpu_has_bf16=gpu_has_bf16, cpu_has_bf16=cpu_has_bf16)
 
 
 def log_precision(model_id: str, requested: str, dtype: Any, device: str) -> None:

@@ -74,10 +74,12 @@ def test_a_packed_batch_takes_every_length_in_arrival_order() -> None:
     assert plan_packed_batch([], token_budget=1024, max_rows=8) == []
 
 
-def test_the_auto_token_budget_is_smaller_only_for_big_models_on_a_cpu() -> None:
+def test_the_auto_token_budget_is_big_on_a_gpu_and_smaller_for_big_models_on_a_cpu() -> None:
     from adapters.batching.options import auto_token_budget
 
     assert auto_token_budget(0, "cpu", 600_000_000) == 2048, "Qwen3-0.6B on a CPU"
     assert auto_token_budget(0, "cpu", 22_700_000) == 8192, "all-MiniLM-L6-v2 on a CPU"
-    assert auto_token_budget(0, "cuda", 600_000_000) == 8192
+    assert auto_token_budget(0, "cuda", 600_000_000) == 32_768, "a GPU: big batches hide the host's work"
+    assert auto_token_budget(0, "cuda:1", 22_700_000) == 32_768
+    assert auto_token_budget(2048, "cuda", 600_000_000) == 2048
     assert auto_token_budget(4096, "cpu", 600_000_000) == 4096, "an explicit budget is kept"

@@ -127,3 +127,24 @@ def test_a_childs_peak_survives_its_exit() -> None:
     child.wait()
     sampler.stop()
     assert sampler.peak >= 280 * 2**20, "read once the child is gone, as run_child reads it"
+
+
+def test_the_bench_imports_nothing_from_the_tests() -> None:
+    # The bench ships in the package and runs where tests/ does not exist (a GPU machine's image).
+    bench = Path(__file__).resolve().parents[2] / "bench"
+    offenders = [
+        path.name
+        for path in bench.glob("*.py")
+        for line in path.read_text().splitlines()
+        if line.strip().startswith(("from tests", "import tests"))
+    ]
+    assert not offenders
+
+
+def test_the_gpu_gemm_peak_times_every_shape_and_keeps_the_best() -> None:
+    from bench.gemm_peak import gpu_peak_flops
+
+    # The GPU path's arithmetic on a CPU (without the synchronisation only a GPU has).
+    peak = gpu_peak_flops("fp32", "cpu", repeats=2, shapes=((64, 32, 16), (128, 128, 128)))
+    assert set(peak["matmul_flops"]) == {"64x32x16", "128x128x128"}
+    assert peak["matmul_peak"] == max(peak["matmul_flops"].values()) > 0

@@ -69,3 +69,32 @@ def test_the_engine_loads_the_bundled_model_in_the_auto_dtype(
         assert abs(sum(x * x for x in vectors[0]) - 1) < 1e-5, "normalised in fp32 either way"
     finally:
         asyncio.run(served.close())
+
+
+@pytest.mark.parametrize(("model_type", "expected"), [("qwen3", "float32"), ("bert", "float16"), (None, "float16")])
+def test_auto_on_a_gpu_without_bf16_never_gives_qwen3_fp16(
+    model_type: str | None, expected: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The decision the engines take on a T4: only the hardware probe is faked, no GPU is touched.
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *args, **kwargs: False)
+    assert resolve_dtype("auto", "cuda", model_type=model_type) == getattr(torch, expected)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *args, **kwargs: True)
+    assert resolve_dtype("auto", "cuda", model_type=model_type) == torch.bfloat16
+
+
+@pytest.mark.parametrize(("config", "expected"), [({"model_type": "qwen3"}, "float32"), ({}, "float16")])
+def test_infinity_takes_our_auto_on_a_gpu(
+    config: dict[str, str], expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from adapters.engines.base import ModelSpec
+    from adapters.engines.infinity.args import engine_args
+
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *args, **kwargs: False)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)  # EngineArgs places the model at construction
+    args = engine_args(ModelSpec(id="m", path=str(tmp_path), dtype="auto"), tmp_path, "cuda")
+    assert args.dtype.value == expected, "infinity's own auto would give fp16 here"
+    on_cpu = engine_args(ModelSpec(id="m", path=str(tmp_path), dtype="auto"), tmp_path, "cpu")
+    assert on_cpu.dtype.value == "auto", "on a CPU infinity keeps its own choice"

@@ -12,7 +12,7 @@ _ROOT = str(Path(__file__).resolve().parents[2])
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-from tests.support.qwen3_models import build_qwen3_embedder  # noqa: E402
+from bench.qwen3_tiny import build_qwen3_embedder  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -12,8 +12,8 @@ import pytest
 
 from adapters.engines.base import ModelSpec
 from adapters.engines.model_info import transformer_module
+from bench.qwen3_tiny import EMBEDDER_MAX_SEQ_LENGTH, QWEN3_QUERY_PROMPT
 from domain.errors import InvalidInput
-from tests.support.qwen3_models import EMBEDDER_MAX_SEQ_LENGTH, QWEN3_QUERY_PROMPT
 from tests.support.served import served
 
 pytestmark = pytest.mark.slow

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.qwen3_models import build_qwen3_embedder, build_qwen3_reranker
+from bench.qwen3_tiny import build_qwen3_embedder, build_qwen3_reranker
 
 
 @pytest.fixture(scope="session")

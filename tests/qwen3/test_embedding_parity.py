@@ -12,11 +12,11 @@ from litestar.testing import TestClient
 
 from application.container import build_container
 from application.settings import load_settings
+from bench.qwen3_tiny import EMBEDDER_MAX_SEQ_LENGTH
 from domain.use_cases.prompts import QWEN3_DEFAULT_TASK
 from entrypoints.http.app import create_app
 from tests.contract.test_embedder_contract import cosine
 from tests.qwen3.official_embedding_recipe import instruct, official_embeddings
-from tests.support.qwen3_models import EMBEDDER_MAX_SEQ_LENGTH
 
 EOS = 151643
 ENGINES = ["sentence-transformers", "infinity"]

@@ -12,13 +12,13 @@ from litestar.testing import TestClient
 
 from application.container import build_container
 from application.settings import load_settings
+from bench.qwen3_tiny import EMBEDDER_MAX_SEQ_LENGTH
 from domain.use_cases.prompts import QWEN3_DEFAULT_TASK
 from entrypoints.http.app import create_app
 from entrypoints.runpod.handler import JobHandler
 from tests.contract.test_embedder_contract import cosine
 from tests.qwen3.official_embedding_recipe import instruct, official_embeddings
 from tests.qwen3.test_reranker_parity import TOLERANCE, Recipe
-from tests.support.qwen3_models import EMBEDDER_MAX_SEQ_LENGTH
 
 QUERY = "Which product has warranty coverage?"
 DOCS = [

@@ -19,8 +19,8 @@ from adapters.engines.base import ModelSpec
 from adapters.engines.qwen3_reranker import load
 from adapters.engines.qwen3_reranker.prompt import DEFAULT_INSTRUCTION, body_text
 from adapters.serving.core import RerankCore
+from bench.qwen3_reranker_recipe import OfficialReranker
 from domain.errors import InvalidInput
-from tests.support.qwen3_reranker_recipe import OfficialReranker
 from tests.support.served import served_reranker
 
 TOLERANCE = 1e-4
@@ -144,7 +144,7 @@ def test_token_counts_are_the_tokens_the_model_sees(engine: RerankCore, recipe: 
 
 def test_untied_lm_head(tmp_path: Path) -> None:
     # Larger Qwen3 checkpoints keep a separate LM head: the score vector must come from it.
-    from tests.support.qwen3_models import build_qwen3_reranker
+    from bench.qwen3_tiny import build_qwen3_reranker
 
     directory = build_qwen3_reranker(tmp_path, seed=1, tie_word_embeddings=False)
     docs = mixed_documents(3, seed=19)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from transformers import AutoTokenizer
 
-from tests.support.qwen3_tokenizer import ADDED_TOKENS, FIRST_ADDED_ID, QWEN2_SPLIT_REGEX, qwen_tokenizer
+from bench.qwen3_tokenizer import ADDED_TOKENS, FIRST_ADDED_ID, QWEN2_SPLIT_REGEX, qwen_tokenizer
 
 ENDOFTEXT_ID = 151643
 
@@ -69,7 +69,7 @@ def test_conversion_matches_tiktoken_on_random_text() -> None:
     # compare on NFC text).
     import tiktoken
 
-    from tests.support.qwen3_tokenizer import _read_ranks, _tiktoken_file
+    from bench.qwen3_tokenizer import _read_ranks, _tiktoken_file
 
     reference = tiktoken.Encoding(
         "qwen", pat_str=QWEN2_SPLIT_REGEX, mergeable_ranks=_read_ranks(_tiktoken_file()), special_tokens={}

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from adapters.engines.base import ModelSpec
+from adapters.engines.checkpoint import read_json
+from adapters.engines.torch_runtime import auto_dtype_name
 
 SUPPORTED_BACKENDS = ("torch", "ctranslate2")
 
@@ -44,15 +46,19 @@ def engine_args(spec: ModelSpec, directory: Path, device: str) -> Any:
     from infinity_emb import EngineArgs
     from infinity_emb.primitives import Device, Dtype, InferenceEngine
 
-    if spec.dtype not in Dtype.__members__:
-        raise ValueError(f"dtype {spec.dtype!r} is not one of {', '.join(Dtype.__members__)}")
+    dtype = spec.dtype
+    if dtype == "auto" and device == "cuda":
+        # infinity's own `auto` is fp16 on a GPU without bf16, which overflows Qwen3: ours decides there.
+        dtype = auto_dtype_name(device, model_type=read_json(directory / "config.json").get("model_type"))
+    if dtype not in Dtype.__members__:
+        raise ValueError(f"dtype {dtype!r} is not one of {', '.join(Dtype.__members__)}")
     return EngineArgs(
         model_name_or_path=str(directory),
         served_model_name=spec.id,
         batch_size=spec.batch_size,
         engine=InferenceEngine[spec.backend],
         device=Device[device],
-        dtype=Dtype[spec.dtype],
+        dtype=Dtype[dtype],
         # Warm-up runs batch_size x 512 tokens three times: it pays on a GPU (kernels, allocator),
         # on a CPU it only delays startup by seconds.
         model_warmup=device != "cpu",

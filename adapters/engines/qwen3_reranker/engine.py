@@ -132,7 +132,7 @@ def load(
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     device = resolve_device(spec.device)
-    dtype = resolve_dtype(spec.dtype, device)
+    dtype = resolve_dtype(spec.dtype, device, model_type="qwen3")
     log_precision(spec.id, spec.dtype, dtype, device)
     if device == "cpu":
         bound_cpu_memory()

@@ -24,7 +24,7 @@ from adapters.cpu.memory import bound_cpu_memory, release_free_memory
 from adapters.cpu.packed_bert import packed_bert
 from adapters.cpu.packed_qwen3 import packed_last_token
 from adapters.engines.base import Engine, ModelSpec, Tokens
-from adapters.engines.checkpoint import CROSS_ENCODER, detect_kind, local_dir
+from adapters.engines.checkpoint import CROSS_ENCODER, detect_kind, local_dir, read_json
 from adapters.engines.model_info import embedding_info, reranker_info, too_long
 from adapters.engines.torch_runtime import log_precision, resolve_device, resolve_dtype
 from adapters.engines.vectors import float32_rows
@@ -49,7 +49,14 @@ class _Tokenizing:
 
 class SentenceTransformerEmbedder(_Tokenizing):
     def __init__(
-        self, spec: ModelSpec, model: Any, info: ModelInfo, batching: BatchingOptions, cores: CoreShare
+        self,
+        spec: ModelSpec,
+        model: Any,
+        info: ModelInfo,
+        batching: BatchingOptions,
+        cores: CoreShare,
+        *,
+        pack: bool = True,
     ) -> None:
         super().__init__(spec.id)
         self.info = info
@@ -58,7 +65,7 @@ class SentenceTransformerEmbedder(_Tokenizing):
         self._max_tokens = info.max_tokens
         self._cores = cores
         # On a CPU Qwen3 and BERT embedders run without padding (adapters/cpu/packed_*.py).
-        on_cpu = model.device.type == "cpu"
+        on_cpu = pack and model.device.type == "cpu"
         self._packed = (packed_last_token(model, batching.token_budget) or packed_bert(model)) if on_cpu else None
         batching = replace(batching, packed=self._packed is not None)
         self._scheduler: BatchScheduler[list[int], Any] = BatchScheduler(
@@ -219,13 +226,13 @@ def _scheduling_for(device: str, batching: BatchingOptions | None, module: Any) 
     return options, CoreShare.for_engine(device, options.model_threads)
 
 
-def _load_dtype(spec: ModelSpec, device: str) -> Any:
+def _load_dtype(spec: ModelSpec, device: str, model_type: str | None) -> Any:
     """The dtype to load weights in; int8 loads fp32 and is quantized after loading (CPU only)."""
     if spec.dtype == "int8":
         if device != "cpu":
             raise ValueError("DTYPES=int8 is supported on CPU only by this engine (dynamic int8 Linear layers)")
         return resolve_dtype("float32", device)
-    return resolve_dtype(spec.dtype, device)
+    return resolve_dtype(spec.dtype, device, model_type=model_type)
 
 
 def _quantize_if_int8(spec: ModelSpec, module: Any) -> Any:
@@ -244,16 +251,17 @@ def _quantize(module: Any) -> Any:
         return quantize_dynamic(module, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8)
 
 
-def load(spec: ModelSpec, *, batching: BatchingOptions | None = None) -> Engine:
+def load(spec: ModelSpec, *, batching: BatchingOptions | None = None, pack: bool = True) -> Engine:
     """Load the checkpoint as an embedding model or a cross-encoder, from its own files.
 
-    `batching` shapes the batches its scheduler forms (row cap: spec.batch_size).
+    `batching` shapes the batches its scheduler forms (row cap: spec.batch_size). `pack=False` runs the
+    padded forward a GPU runs on a CPU too (tests check that it answers what the packed one does).
     """
     from sentence_transformers import CrossEncoder, SentenceTransformer
 
     directory = local_dir(spec.path)
     device = resolve_device(spec.device)
-    dtype = _load_dtype(spec, device)
+    dtype = _load_dtype(spec, device, read_json(directory / "config.json").get("model_type"))
     log_precision(spec.id, spec.dtype, "int8" if spec.dtype == "int8" else dtype, device)
     if device == "cpu":
         bound_cpu_memory()
@@ -266,4 +274,4 @@ def load(spec: ModelSpec, *, batching: BatchingOptions | None = None) -> Engine:
     options, cores = _scheduling_for(device, batching, model)
     model = _quantize_if_int8(spec, model.eval())
     info = embedding_info(spec, model, directory, OWNED_BY)
-    return SentenceTransformerEmbedder(spec, model, info, options, cores)
+    return SentenceTransformerEmbedder(spec, model, info, options, cores, pack=pack)

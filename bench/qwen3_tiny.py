@@ -1,8 +1,8 @@
 """Tiny random Qwen3 checkpoints with the real Qwen3 tokenizer, laid out exactly like the real ones.
 
-They cost what their shapes cost (seconds, ~40-80 MB with the real vocabulary): build them into a
-temporary directory per test session, never commit them. Weights are random: good for parity and
-invariant checks against plain transformers, never for quality.
+They cost what their shapes cost (seconds, ~40-80 MB with the real vocabulary): the tests build them into a
+temporary directory per session, the bench into its scratch directory; never commit them. Weights are
+random: good for parity and invariant checks against plain transformers, never for quality.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.support.qwen3_tokenizer import ADDED_TOKENS, FIRST_ADDED_ID, write_tokenizer
+from bench.qwen3_tokenizer import ADDED_TOKENS, FIRST_ADDED_ID, write_tokenizer
 
 EMBEDDER_NAME = "Qwen3-Embedding-tiny"
 RERANKER_NAME = "Qwen3-Reranker-tiny"
@@ -20,16 +20,21 @@ EMBEDDER_MAX_SEQ_LENGTH = 128  # small, so truncation is cheap to test
 QWEN3_QUERY_PROMPT = "Instruct: Given a web search query, retrieve relevant passages that answer the query\nQuery:"
 
 
+TINY_SHAPE = {
+    "hidden_size": 64,
+    "intermediate_size": 128,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "head_dim": 16,  # its default is 128, far too big for this width
+}
+
+
 def tiny_qwen3_config(**overrides: object):  # -> transformers.Qwen3Config
     from transformers import Qwen3Config
 
     shape: dict[str, object] = {
-        "hidden_size": 64,
-        "intermediate_size": 128,
-        "num_hidden_layers": 2,
-        "num_attention_heads": 4,
-        "num_key_value_heads": 2,
-        "head_dim": 16,  # its default is 128, far too big for this width
+        **TINY_SHAPE,
         "vocab_size": VOCAB_SIZE,
         "max_position_embeddings": TINY_MAX_POSITIONS,
         "rope_theta": 1_000_000.0,
@@ -42,17 +47,34 @@ def tiny_qwen3_config(**overrides: object):  # -> transformers.Qwen3Config
     return Qwen3Config(**shape)
 
 
-def build_qwen3_embedder(parent: Path, *, seed: int = 0) -> Path:
-    """A sentence-transformers Qwen3-Embedding directory: last-token pooling, normalised, EOS appended."""
+def build_qwen3_embedder(
+    parent: Path,
+    *,
+    seed: int = 0,
+    name: str = EMBEDDER_NAME,
+    shape: dict[str, object] | None = None,
+    max_seq_length: int = EMBEDDER_MAX_SEQ_LENGTH,
+    device: str = "cpu",
+    dtype: str | None = None,
+) -> Path:
+    """A sentence-transformers Qwen3-Embedding directory: last-token pooling, normalised, EOS appended.
+
+    `shape` overrides the tiny config (the bench builds a 0.6B-shaped one); `device` is where the random
+    weights are drawn (fast on a GPU), `dtype` what they are saved in.
+    """
     import torch
     from transformers import Qwen3Model
 
-    directory = Path(parent) / EMBEDDER_NAME
+    directory = Path(parent) / name
     directory.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
-    model = Qwen3Model(tiny_qwen3_config(architectures=["Qwen3Model"])).eval()
+    config = tiny_qwen3_config(architectures=["Qwen3Model"], **(shape or {}))
+    with torch.device(device):
+        model = Qwen3Model(config).eval()
+    if dtype is not None:
+        model.to(getattr(torch, dtype))
     model.save_pretrained(directory)
-    write_tokenizer(directory, append_eos=True, model_max_length=TINY_MAX_POSITIONS)
+    write_tokenizer(directory, append_eos=True, model_max_length=config.max_position_embeddings)
     hidden = model.config.hidden_size
     _write_json(
         directory / "modules.json",
@@ -64,7 +86,7 @@ def build_qwen3_embedder(parent: Path, *, seed: int = 0) -> Path:
     )
     _write_json(
         directory / "sentence_bert_config.json",
-        {"max_seq_length": EMBEDDER_MAX_SEQ_LENGTH, "do_lower_case": False},
+        {"max_seq_length": max_seq_length, "do_lower_case": False},
     )
     # Without this file sentence-transformers falls back to mean pooling: Qwen3 pools the last token.
     _write_json(
@@ -92,20 +114,34 @@ def build_qwen3_embedder(parent: Path, *, seed: int = 0) -> Path:
     return directory
 
 
-def build_qwen3_reranker(parent: Path, *, seed: int = 0, tie_word_embeddings: bool = True) -> Path:
-    """A Qwen3-Reranker-shaped causal LM directory (its tokenizer appends no EOS)."""
+def build_qwen3_reranker(
+    parent: Path,
+    *,
+    seed: int = 0,
+    tie_word_embeddings: bool = True,
+    name: str | None = None,
+    shape: dict[str, object] | None = None,
+    device: str = "cpu",
+    dtype: str | None = None,
+) -> Path:
+    """A Qwen3-Reranker-shaped causal LM directory (its tokenizer appends no EOS); options as the embedder's."""
     import torch
     from transformers import Qwen3ForCausalLM
 
-    name = RERANKER_NAME if tie_word_embeddings else f"{RERANKER_NAME}-untied"
+    name = name or (RERANKER_NAME if tie_word_embeddings else f"{RERANKER_NAME}-untied")
     directory = Path(parent) / name
     directory.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
-    config = tiny_qwen3_config(architectures=["Qwen3ForCausalLM"], tie_word_embeddings=tie_word_embeddings)
-    model = Qwen3ForCausalLM(config).eval()
+    config = tiny_qwen3_config(
+        architectures=["Qwen3ForCausalLM"], tie_word_embeddings=tie_word_embeddings, **(shape or {})
+    )
+    with torch.device(device):
+        model = Qwen3ForCausalLM(config).eval()
     _spread_yes_no(model)
+    if dtype is not None:
+        model.to(getattr(torch, dtype))
     model.save_pretrained(directory)
-    write_tokenizer(directory, append_eos=False, model_max_length=TINY_MAX_POSITIONS)
+    write_tokenizer(directory, append_eos=False, model_max_length=config.max_position_embeddings)
     return directory
 
 
@@ -114,7 +150,7 @@ def _spread_yes_no(model) -> None:  # noqa: ANN001 - a transformers model
     # inside the tolerance; larger "yes"/"no" rows spread the scores over (0, 1).
     import torch
 
-    from tests.support.qwen3_tokenizer import qwen_tokenizer
+    from bench.qwen3_tokenizer import qwen_tokenizer
 
     tokenizer = qwen_tokenizer(append_eos=False)
     weight = model.get_output_embeddings().weight

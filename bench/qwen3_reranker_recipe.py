@@ -33,7 +33,7 @@ class OfficialReranker:
             max_length=max_length - len(self.prefix) - len(self.suffix),
         )
         inputs["input_ids"] = [self.prefix + ids + self.suffix for ids in inputs["input_ids"]]
-        batch = self.tokenizer.pad(inputs, padding=True, return_tensors="pt")
+        batch = self.tokenizer.pad(inputs, padding=True, return_tensors="pt").to(self.model.device)
         with torch.no_grad():
             logits = self.model(**batch).logits[:, -1, :]
         pair = torch.stack([logits[:, self.no], logits[:, self.yes]], dim=1)

@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve test lint bench soak clean
+.PHONY: install serve test lint bench soak clean constraints image test-image
 
 install: $(STAMP)
 
@@ -27,6 +27,14 @@ test: install
 # Minutes of concurrent load on the fake engine (not part of `make test`); SOAK_MINUTES=30 for longer.
 soak: install
 	$(PY) -m bench.soak --minutes $(or $(SOAK_MINUTES),5)
+
+# docker/constraints.txt: the image's runtime dependencies, pinned for Linux x86_64 and Python 3.11, after a
+# change to pyproject.toml's. pip, setuptools and wheel stay out: docker/build-requirements.txt pins the
+# build backend. --native-tls: uv then trusts this machine's CA store, as pip does.
+constraints: install
+	$(VENV)/bin/uv pip compile pyproject.toml --quiet --native-tls --python-version 3.11 \
+		--python-platform x86_64-manylinux_2_28 --no-emit-package setuptools --no-emit-package pip \
+		--no-emit-package wheel --custom-compile-command "make constraints" --output-file docker/constraints.txt
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -22,7 +22,18 @@ test: install
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -m "not docker"
+
+# The CPU image serving the bundled all-MiniLM-L6-v2, built with this machine's package sources and,
+# where the public base cannot be pulled, a Python base made from Debian packages (docker/image.py).
+image:
+	docker/with_daemon.sh python3 docker/image.py build --tag embedrank:cpu \
+		--build-arg TORCH_VARIANT=cpu --build-arg BAKE_MODELS= --build-arg MODEL_NAMES=
+
+# The container tests: the CPU image with baked models, both modes, for real. Starts a Docker daemon
+# when none answers and one can be (and stops it after); skips, saying why, where none can.
+test-image: install
+	docker/with_daemon.sh $(VENV)/bin/pytest tests/container -m docker -ra
 
 # Minutes of concurrent load on the fake engine (not part of `make test`); SOAK_MINUTES=30 for longer.
 soak: install

@@ -10,7 +10,8 @@ What it adds to a plain `docker build`, each step printed as it is taken:
   or context files, never written into a committed file: pip's index and extra index (http(s) ones),
   a local torch wheel found in pip's find-links, pip's CA bundle (trusted in the build stages only), and
   apt's Debian mirror.
-- `--bake-dir`: local model directories copied into `docker/context/models/`, for `BAKE_MODELS=./docker/…`.
+- `--bake-dir [NAME=]DIR`: a local model folder copied into `docker/context/models/NAME` (default: the
+  folder's name), to be named in `BAKE_MODELS` as `./docker/context/models/NAME`.
 
 Standard library only, so it runs before `make install`; it drives the `docker` CLI with the classic
 builder (the only one Debian's docker.io has).
@@ -27,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 CONTEXT = REPO / "docker" / "context"
@@ -41,8 +43,8 @@ def say(message: str) -> None:
     print(f"image: {message}", flush=True)
 
 
-def docker(*args: str, check: bool = True, timeout: float | None = None, **kwargs: object) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DOCKER_BUILDKIT": "0"}
+def docker(*args: str, check: bool = True, timeout: float | None = None, **kwargs: object) -> Any:
+    env = {**os.environ, "DOCKER_BUILDKIT": "0"}  # the classic builder: Debian's docker.io has no buildx
     return subprocess.run(["docker", *args], check=check, timeout=timeout, env=env, text=True, **kwargs)  # type: ignore[call-overload]
 
 
@@ -104,9 +106,9 @@ def debootstrap_base(release: str, tag: str) -> None:
 # --- this machine's package sources --------------------------------------------------------------------
 
 
-def apt_mirror() -> str | None:
+def apt_mirror(etc_apt: Path = Path("/etc/apt")) -> str | None:
     """The first Debian archive URL in this machine's apt sources (deb822 or one-line format)."""
-    paths = [Path("/etc/apt/sources.list"), *sorted(Path("/etc/apt/sources.list.d").glob("*"))]
+    paths = [etc_apt / "sources.list", *sorted((etc_apt / "sources.list.d").glob("*"))]
     for path in paths:
         if path.suffix not in {".list", ".sources", ""} or not path.is_file():
             continue
@@ -196,11 +198,10 @@ def clear_context() -> None:
             shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
 
 
-def add_model(directory: Path) -> str:
+def add_model(name: str, directory: Path) -> str:
     """Copy a model folder into the context; returns its BAKE_MODELS entry."""
-    target = CONTEXT / "models" / directory.name
-    shutil.copytree(directory, target, copy_function=_link_or_copy)
-    return f"./docker/context/models/{directory.name}"
+    shutil.copytree(directory, CONTEXT / "models" / name, copy_function=_link_or_copy)
+    return f"./docker/context/models/{name}"
 
 
 def _link_or_copy(source: str, target: str) -> None:
@@ -214,7 +215,7 @@ def build(
     tag: str,
     build_args: dict[str, str],
     *,
-    bake_dirs: list[Path] = (),  # type: ignore[assignment]
+    bake_dirs: dict[str, Path] | None = None,
     network: str = "",
     log: Path | None = None,
 ) -> float:
@@ -222,10 +223,11 @@ def build(
     args = dict(build_args)
     clear_context()
     variant = args.get("TORCH_VARIANT", "cuda")
-    args.update({k: v for k, v in machine_build_args(variant, args.get("TORCH_VERSION", "2.13.0")).items() if k not in args})
+    machine = machine_build_args(variant, args.get("TORCH_VERSION", "2.13.0"))
+    args.update({name: value for name, value in machine.items() if name not in args})  # given ones win
     args["PYTHON_IMAGE"] = ensure_base(args.get("PYTHON_IMAGE", DEFAULT_PYTHON_IMAGE))
-    for directory in bake_dirs:
-        add_model(Path(directory))
+    for name, directory in (bake_dirs or {}).items():
+        add_model(name, Path(directory))
     command = ["build", "--tag", tag, *(["--network", network] if network else [])]
     for name, value in sorted(args.items()):
         command += ["--build-arg", f"{name}={value}"]
@@ -251,14 +253,18 @@ def main(argv: list[str] | None = None) -> int:
     build_parser = commands.add_parser("build", help="build the image with this machine's package sources")
     build_parser.add_argument("--tag", default="embedrank:cpu")
     build_parser.add_argument("--build-arg", action="append", default=[], metavar="NAME=VALUE")
-    build_parser.add_argument("--bake-dir", action="append", default=[], type=Path, help="a local model to bake")
+    build_parser.add_argument("--bake-dir", action="append", default=[], metavar="[NAME=]DIR", help="a model to bake")
     build_parser.add_argument("--network", default="", help="network of the build's RUN steps (e.g. host)")
     args = parser.parse_args(argv)
     if docker("info", check=False, capture_output=True).returncode:
         print("image: no Docker daemon answers (`docker info` fails); `make test-image` starts one", file=sys.stderr)
         return 1
     pairs = dict(arg.split("=", 1) for arg in args.build_arg)
-    build(args.tag, pairs, bake_dirs=args.bake_dir, network=args.network)
+    bake_dirs = {}
+    for spec in args.bake_dir:
+        name, _, folder = spec.rpartition("=")
+        bake_dirs[name or Path(folder).name] = Path(folder)
+    build(args.tag, pairs, bake_dirs=bake_dirs, network=args.network)
     return 0
 
 

@@ -8,9 +8,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from packaging.requirements import Requirement
-
 from docker.utils.build import exclude_paths
+from packaging.requirements import Requirement
 
 from application.settings import Settings
 from tests.container.dockerfile import Dockerfile, Stage, exec_form, flags_and_args, load

@@ -1,0 +1,62 @@
+"""`docker stop` while work is in flight: tini forwards SIGTERM, the work finishes, the process exits 0.
+
+The fake engine (FAKE_DELAY_MS) makes each call last seconds, so the request or job is surely in flight
+when the signal comes; the drain is the entrypoints' and the serving core's, whatever engine runs.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.container.conftest import Image
+from tests.container.harness import PORT, Running, run
+
+pytestmark = [pytest.mark.docker, pytest.mark.timeout(600)]
+
+SLOW = {"ENGINE": "fake", "MODEL_NAMES": "fake-embed", "FAKE_DELAY_MS": "4000", "DRAIN_TIMEOUT": "30"}
+STOP_TIMEOUT_S = 40  # docker stop's grace before SIGKILL: longer than DRAIN_TIMEOUT
+RUNPOD_LOCAL_API = ["runpod", "--rp_serve_api", "--rp_api_host", "0.0.0.0", "--rp_api_port", str(PORT)]
+
+
+def stop_during(running: Running, in_flight: Future[Any]) -> tuple[float, int]:
+    """`docker stop` once the work has been running a second; (seconds it took, exit code)."""
+    time.sleep(1.0)
+    assert not in_flight.done(), f"the work finished before the stop: {in_flight.result()}"
+    started = time.monotonic()
+    running.container.stop(timeout=STOP_TIMEOUT_S)
+    took = time.monotonic() - started
+    exit_code = running.container.wait(timeout=10)["StatusCode"]
+    return took, exit_code
+
+
+def test_http_server_drains_a_request_in_flight_and_exits_0(image: Image) -> None:
+    with run(image.client, image.tag, ["serve"], env=SLOW) as running, ThreadPoolExecutor(1) as pool:
+        running.wait_for("/ready")
+        body = {"model": "fake-embed", "input": "Hello world"}
+        in_flight = pool.submit(httpx.post, f"{running.base}/v1/embeddings", json=body, timeout=60)
+        took, exit_code = stop_during(running, in_flight)
+        response = in_flight.result(timeout=5)
+        assert response.status_code == 200, f"in-flight request answered {response.status_code}: {response.text}"
+        assert len(response.json()["data"]) == 1
+        assert took < STOP_TIMEOUT_S - 5, f"docker stop took {took:.0f}s: killed, not drained\n{running.logs()}"
+        assert exit_code == 0, f"exit code {exit_code} after docker stop\n{running.logs()}"
+
+
+def test_runpod_worker_drains_a_job_in_flight_and_exits_0(image: Image) -> None:
+    with run(image.client, image.tag, RUNPOD_LOCAL_API, env=SLOW) as running, ThreadPoolExecutor(1) as pool:
+        running.wait_for("/")
+        job = {"input": {"model": "fake-embed", "input": "Hello world"}}
+        in_flight = pool.submit(httpx.post, f"{running.base}/runsync", json=job, timeout=60)
+        took, exit_code = stop_during(running, in_flight)
+        try:
+            answer = in_flight.result(timeout=5).json()
+        except httpx.HTTPError as exc:
+            answer = {"error": repr(exc)}
+        assert answer.get("status") == "COMPLETED", f"in-flight job: {answer}\n{running.logs()}"
+        assert took < STOP_TIMEOUT_S - 5, f"docker stop took {took:.0f}s: killed, not drained\n{running.logs()}"
+        assert exit_code == 0, f"exit code {exit_code} after docker stop\n{running.logs()}"

@@ -39,6 +39,10 @@ DEBOOTSTRAP_PACKAGES = "python3,python3-venv,python-is-python3,ca-certificates"
 PULL_TIMEOUT_S = 120
 
 
+class BaseUnavailable(Exception):
+    """No base image can be had here: none pullable, and debootstrap cannot make one (no Debian archive)."""
+
+
 def say(message: str) -> None:
     print(f"image: {message}", flush=True)
 
@@ -70,7 +74,10 @@ def ensure_base(python_image: str) -> str:
     tag = f"embedrank-base:python3-{release}"
     say(f"cannot pull {python_image} ({' '.join(why)}); using a Python base made from Debian packages: {tag}")
     if not image_exists(tag):
-        debootstrap_base(release, tag)
+        try:
+            debootstrap_base(release, tag)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            raise BaseUnavailable(f"cannot pull {python_image}, and debootstrap failed: {exc}") from exc
     return tag
 
 
@@ -264,7 +271,11 @@ def main(argv: list[str] | None = None) -> int:
     for spec in args.bake_dir:
         name, _, folder = spec.rpartition("=")
         bake_dirs[name or Path(folder).name] = Path(folder)
-    build(args.tag, pairs, bake_dirs=bake_dirs, network=args.network)
+    try:
+        build(args.tag, pairs, bake_dirs=bake_dirs, network=args.network)
+    except BaseUnavailable as exc:
+        print(f"image: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -16,7 +16,7 @@ import pytest
 from tests.container.conftest import Image
 from tests.container.harness import PORT, Running, run
 
-pytestmark = [pytest.mark.docker, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.docker, pytest.mark.timeout(1800)]  # the first test may build the image
 
 SLOW = {"ENGINE": "fake", "MODEL_NAMES": "fake-embed", "FAKE_DELAY_MS": "4000", "DRAIN_TIMEOUT": "30"}
 STOP_TIMEOUT_S = 40  # docker stop's grace before SIGKILL: longer than DRAIN_TIMEOUT

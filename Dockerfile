@@ -121,12 +121,14 @@ RUN case "${TORCH_VARIANT}" in \
     && rm -rf /tmp/wheels \
     && python -c "import torch; print('torch', torch.__version__, 'cuda', torch.version.cuda)" \
     && python -c "import torch; assert ('${TORCH_VARIANT}' == 'cuda') == bool(torch.version.cuda), 'wrong wheel'"
-# Dependencies before code, so editing the code reuses this layer: empty package folders make the
-# first install resolve and fetch everything; the second adds the code alone.
-COPY pyproject.toml README.md ./
+# Dependencies before code, so editing the code (or the README) reuses this layer: empty package folders
+# and an empty README make the first install resolve and fetch everything; the second adds the code alone.
+COPY pyproject.toml ./
 RUN mkdir domain adapters application entrypoints \
+    && touch README.md \
     && pip install --no-build-isolation -c docker/constraints.txt . \
     && pip uninstall --yes embedrank
+COPY README.md ./
 COPY domain domain
 COPY adapters adapters
 COPY application application

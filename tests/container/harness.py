@@ -94,10 +94,13 @@ def run(
     *,
     env: dict[str, str] | None = None,
     network: str | None = None,
+    entrypoint: list[str] | None = None,
 ) -> Iterator[Running]:
-    """A detached container of `image`; removed afterwards, whatever the test did."""
+    """A detached container of `image`; removed afterwards, whatever the test did. `network` is a
+    --network value ("none", "container:<id>"); without one, port 8000 is published on 127.0.0.1."""
     options: dict[str, Any] = {
         "command": command,
+        "entrypoint": entrypoint,
         "environment": env or {},
         "detach": True,
         # The image's HEALTHCHECK command, checked every second instead of every 30 s.

@@ -2,7 +2,8 @@
 # Runs a command with a Docker daemon answering, for `make image` and `make test-image`.
 #
 # When none answers (`docker info`, so DOCKER_HOST is honoured) and we are root, it installs Debian's
-# docker.io if dockerd is missing, starts dockerd, runs the command, and stops the daemon it started.
+# docker.io if dockerd is missing, starts dockerd (listening where a unix:// DOCKER_HOST points, else on
+# the default socket), runs the command, and stops the daemon it started.
 # When no daemon can be had, it says why, exports EMBEDRANK_NO_DOCKER (the reason; the container tests
 # skip with it) and still runs the command: a machine without Docker is not a failure of the image.
 set -uo pipefail
@@ -25,8 +26,12 @@ start_daemon() {
             return
         fi
     fi
-    echo "with_daemon: starting dockerd (log: $log)"
-    dockerd > "$log" 2>&1 &
+    local listen=()
+    case "${DOCKER_HOST:-}" in
+        unix://*) listen=(-H "$DOCKER_HOST" --pidfile "${DOCKER_HOST#unix://}.pid") ;;
+    esac
+    echo "with_daemon: starting dockerd ${listen[*]} (log: $log)"
+    dockerd "${listen[@]}" > "$log" 2>&1 &
     started_pid=$!
     for _ in $(seq 60); do
         answers && return

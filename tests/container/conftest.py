@@ -4,11 +4,13 @@ It bakes the bundled all-MiniLM-L6-v2 and a tiny random Qwen3 embedder and reran
 local folders of the build context: no Hub, no network at run time. The first build takes minutes; later
 ones reuse Docker's layer cache, so the image is kept under its tag. EMBEDRANK_TEST_IMAGE=<tag> tests an
 image built beforehand (with the same baked models) instead. EMBEDRANK_BUILD_NETWORK=host builds with
-the host's network.
+the host's network; EMBEDRANK_BUILD_ARGS="PYTHON_IMAGE=… TORCH_INDEX_URL=…" adds build arguments (they
+win over what docker/image.py reads from this machine).
 """
 
 from __future__ import annotations
 
+import shlex
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,7 +64,9 @@ def image(daemon: Any, tmp_path_factory: pytest.TempPathFactory) -> Image:
     prebuilt = os.environ.get("EMBEDRANK_TEST_IMAGE")
     if prebuilt:
         return Image(prebuilt, daemon, *baked.model_ids)
+    extra = dict(pair.split("=", 1) for pair in shlex.split(os.environ.get("EMBEDRANK_BUILD_ARGS", "")))
     args = {
+        **extra,
         "TORCH_VARIANT": "cpu",
         "BAKE_MODELS": ";".join(f"./docker/context/models/{name}" for name in names),
         "MODEL_NAMES": ";".join(baked.model_ids),

@@ -225,8 +225,8 @@ def build(
     bake_dirs: dict[str, Path] | None = None,
     network: str = "",
     log: Path | None = None,
-) -> float:
-    """Builds `tag`; returns the seconds it took. Raises CalledProcessError naming the log on failure."""
+) -> tuple[float, str]:
+    """Builds `tag`; returns (seconds the build took, the base image used). Raises naming the log on failure."""
     args = dict(build_args)
     clear_context()
     variant = args.get("TORCH_VARIANT", "cuda")
@@ -251,7 +251,7 @@ def build(
     seconds = time.monotonic() - started
     size = docker("image", "inspect", tag, "--format", "{{.Size}}", capture_output=True).stdout.strip()
     say(f"built {tag} in {seconds:.0f}s, {int(size) / 1e9:.2f} GB")
-    return seconds
+    return seconds, args["PYTHON_IMAGE"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,10 +3,9 @@
     python3 docker/image.py build --tag embedrank:cpu [--build-arg NAME=VALUE …] [--bake-dir DIR …]
 
 What it adds to a plain `docker build`, each step printed as it is taken:
-- The base image: `PYTHON_IMAGE` when present or pullable; otherwise a Python base made from Debian's
-  packages with debootstrap (Debian's Python 3.11 on the same release), built once and kept under
-  `embedrank-base:<release>`.
-- This machine's package sources, read from its own pip and apt settings and passed as build arguments
+- The base image (image_base.py): `PYTHON_IMAGE` when present or pullable; otherwise a Python base made
+  from Debian's packages with debootstrap, built once and kept.
+- This machine's package sources (image_sources.py), read from its pip and apt settings and passed as build arguments
   or context files, never written into a committed file: pip's index and extra index (http(s) ones),
   a local torch wheel found in pip's find-links, pip's CA bundle (trusted in the build stages only), and
   apt's Debian mirror.
@@ -14,153 +13,26 @@ What it adds to a plain `docker build`, each step printed as it is taken:
   folder's name), to be named in `BAKE_MODELS` as `./docker/context/models/NAME`.
 
 Standard library only, so it runs before `make install`; it drives the `docker` CLI with the classic
-builder (the only one Debian's docker.io has).
+builder (the only one Debian's docker.io has). Its sibling modules import as top-level ones: run as a
+script, its folder is first on sys.path.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
-from typing import Any
+
+from image_base import BaseUnavailable, docker, ensure_base, say
+from image_sources import DEBIAN_ARCHIVE, apt_mirror, local_dirs, pip_config, remote, torch_wheels
 
 REPO = Path(__file__).resolve().parents[1]
 CONTEXT = REPO / "docker" / "context"
 DEFAULT_PYTHON_IMAGE = "python:3.11.13-slim-bookworm"
-DEBIAN_ARCHIVE = "http://deb.debian.org/debian"
-# Debian's python3 is 3.11 on bookworm; python-is-python3 gives the `python` the Dockerfile calls.
-DEBOOTSTRAP_PACKAGES = "python3,python3-venv,python-is-python3,ca-certificates"
-PULL_TIMEOUT_S = 120
-
-
-class BaseUnavailable(Exception):
-    """No base image can be had here: none pullable, and debootstrap cannot make one (no Debian archive)."""
-
-
-def say(message: str) -> None:
-    print(f"image: {message}", flush=True)
-
-
-def docker(*args: str, check: bool = True, timeout: float | None = None, **kwargs: object) -> Any:
-    env = {**os.environ, "DOCKER_BUILDKIT": "0"}  # the classic builder: Debian's docker.io has no buildx
-    return subprocess.run(["docker", *args], check=check, timeout=timeout, env=env, text=True, **kwargs)  # type: ignore[call-overload]
-
-
-def image_exists(tag: str) -> bool:
-    return docker("image", "inspect", tag, check=False, capture_output=True).returncode == 0
-
-
-# --- the base image ------------------------------------------------------------------------------------
-
-
-def ensure_base(python_image: str) -> str:
-    """`python_image` when it is here or can be pulled, else the debootstrap-made base's tag."""
-    if image_exists(python_image):
-        return python_image
-    try:
-        pulled = docker("pull", python_image, check=False, capture_output=True, timeout=PULL_TIMEOUT_S)
-        if pulled.returncode == 0:
-            return python_image
-        why = (pulled.stderr or pulled.stdout).strip().splitlines()[-1:]
-    except subprocess.TimeoutExpired:
-        why = [f"no answer within {PULL_TIMEOUT_S}s"]
-    release = debian_release(python_image)
-    tag = f"embedrank-base:python3-{release}"
-    say(f"cannot pull {python_image} ({' '.join(why)}); using a Python base made from Debian packages: {tag}")
-    if not image_exists(tag):
-        try:
-            debootstrap_base(release, tag)
-        except (OSError, subprocess.CalledProcessError) as exc:
-            raise BaseUnavailable(f"cannot pull {python_image}, and debootstrap failed: {exc}") from exc
-    return tag
-
-
-def debian_release(python_image: str) -> str:
-    match = re.search(r"-(bookworm|bullseye|trixie)\b", python_image)
-    return match.group(1) if match else "bookworm"
-
-
-def debootstrap_base(release: str, tag: str) -> None:
-    if shutil.which("debootstrap") is None:
-        say("installing debootstrap")
-        subprocess.run(["apt-get", "install", "--yes", "--no-install-recommends", "debootstrap"], check=True)
-    mirror = apt_mirror() or DEBIAN_ARCHIVE
-    started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="embedrank-base-") as root:
-        say(f"debootstrap {release} from {mirror} with {DEBOOTSTRAP_PACKAGES}")
-        subprocess.run(
-            ["debootstrap", "--variant=minbase", f"--include={DEBOOTSTRAP_PACKAGES}", release, root, mirror],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        # What a slim base image leaves out too: apt's lists and caches, docs.
-        for leftover in ("var/lib/apt/lists", "var/cache/apt", "usr/share/doc", "usr/share/man"):
-            shutil.rmtree(Path(root, leftover), ignore_errors=True)
-        Path(root, "var/lib/apt/lists/partial").mkdir(parents=True)
-        tar = subprocess.Popen(["tar", "-C", root, "-c", "."], stdout=subprocess.PIPE)
-        docker("import", "--change", "ENV LANG=C.UTF-8", "-", tag, stdin=tar.stdout, stdout=subprocess.DEVNULL)
-        if tar.wait() != 0:
-            raise SystemExit(f"image: tar of the {release} root failed")
-    say(f"made {tag} in {time.monotonic() - started:.0f}s")
-
-
-# --- this machine's package sources --------------------------------------------------------------------
-
-
-def apt_mirror(etc_apt: Path = Path("/etc/apt")) -> str | None:
-    """The first Debian archive URL in this machine's apt sources (deb822 or one-line format)."""
-    paths = [etc_apt / "sources.list", *sorted((etc_apt / "sources.list.d").glob("*"))]
-    for path in paths:
-        if path.suffix not in {".list", ".sources", ""} or not path.is_file():
-            continue
-        for line in path.read_text(errors="replace").splitlines():
-            words = line.split()
-            urls = words[1:] if words[:1] == ["URIs:"] else words[1:2] if words[:1] == ["deb"] else []
-            for url in urls:
-                if url.rstrip("/").endswith("/debian"):
-                    return url.rstrip("/")
-    return None
-
-
-def pip_config() -> dict[str, str]:
-    """pip's own settings here (its config files, then PIP_* variables): what a plain `pip install` uses."""
-    values: dict[str, str] = {}
-    try:
-        listed = subprocess.run(
-            [sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True, timeout=60
-        ).stdout
-    except (OSError, subprocess.TimeoutExpired):
-        listed = ""
-    for line in listed.splitlines():
-        key, _, value = line.partition("=")
-        values[key.rsplit(".", 1)[-1]] = value.strip().strip("'\"")
-    for name, value in os.environ.items():
-        if name.startswith("PIP_") and value:
-            values[name[4:].lower().replace("_", "-")] = value
-    return values
-
-
-def remote(urls: str) -> str:
-    """The http(s) URLs of a space-separated list: local ones cannot be reached from inside a build."""
-    return " ".join(url for url in urls.split() if url.startswith(("http://", "https://")))
-
-
-def local_dirs(urls: str) -> list[Path]:
-    dirs = [Path(url.removeprefix("file://")) for url in urls.split() if not url.startswith(("http://", "https://"))]
-    return [d for d in dirs if d.is_dir()]
-
-
-def torch_wheels(find_links: list[Path], version: str, variant: str) -> list[Path]:
-    """Local torch wheels of this version and variant for CPython 3.11 on Linux x86_64."""
-    local = "+cpu" if variant == "cpu" else ""
-    pattern = f"torch-{version}{local}-cp311-cp311-*x86_64.whl"
-    return [wheel for folder in find_links for wheel in sorted(folder.glob(pattern))]
 
 
 def machine_build_args(variant: str, torch_version: str) -> dict[str, str]:

@@ -70,6 +70,7 @@ def debian_release(python_image: str) -> str:
 def debootstrap_base(release: str, tag: str) -> None:
     if shutil.which("debootstrap") is None:
         say("installing debootstrap")
+        subprocess.run(["apt-get", "update", "-qq"], check=True)  # a new machine may have no package lists yet
         subprocess.run(["apt-get", "install", "--yes", "--no-install-recommends", "debootstrap"], check=True)
     mirror = apt_mirror() or DEBIAN_ARCHIVE
     started = time.monotonic()

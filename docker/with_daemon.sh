@@ -35,7 +35,11 @@ start_daemon() {
     started_pid=$!
     for _ in $(seq 60); do
         answers && return
-        kill -0 "$started_pid" 2> /dev/null || break
+        if ! kill -0 "$started_pid" 2> /dev/null; then
+            reason="dockerd exited at start: $(tail -n 1 "$log")"
+            started_pid=""
+            return
+        fi
         sleep 1
     done
     reason="dockerd did not answer within 60 s: $(tail -n 1 "$log")"

@@ -1,6 +1,7 @@
 # embedrank: OpenAI-compatible embeddings and reranking, for RunPod serverless or as an HTTP server.
 #
-#   GPU image, Qwen3-Embedding-0.6B and Qwen3-Reranker-0.6B baked in (the seed worker's models):
+#   GPU image, Qwen3-Embedding-0.6B and Qwen3-Reranker-0.6B baked in (the seed worker's models; never
+#   built on the project's machines, which reach neither the CUDA wheels nor the Hub):
 #     docker build -t embedrank:qwen3-gpu .
 #   CPU image serving only the bundled all-MiniLM-L6-v2 (no model download):
 #     docker build -t embedrank:cpu --build-arg TORCH_VARIANT=cpu --build-arg BAKE_MODELS= --build-arg MODEL_NAMES= .
@@ -11,8 +12,8 @@
 # Stages: `build-base` trusts a build-time CA, `models` bakes the models (it needs no project code, so code
 # changes keep its cache), `builder` installs torch and the project into /opt/venv, `runtime` gets only
 # the venv, tini and /models. `make image` builds the CPU image with this machine's package sources.
-# Only classic-builder syntax is used, so `docker build` with or without BuildKit (and docker-py, which
-# the container tests drive) builds it.
+# Only classic-builder syntax is used (no RUN --mount), so `docker build` with or without BuildKit builds
+# it, and so does Debian's docker.io, which has no BuildKit client; `make image` and the tests use that.
 
 ARG PYTHON_IMAGE=python:3.11.13-slim-bookworm
 # cuda: the default PyPI wheel, which bundles the CUDA runtime; cpu: the PyTorch CPU index, far smaller.

@@ -1,6 +1,7 @@
 # embedrank: OpenAI-compatible embeddings and reranking, for RunPod serverless or as an HTTP server.
 #
-#   GPU image, Qwen3-Embedding-0.6B and Qwen3-Reranker-0.6B baked in (the seed worker's models):
+#   GPU image, Qwen3-Embedding-0.6B and Qwen3-Reranker-0.6B baked in (the seed worker's models; never
+#   built on the project's machines, which reach neither the CUDA wheels nor the Hub):
 #     docker build -t embedrank:qwen3-gpu .
 #   CPU image serving only the bundled all-MiniLM-L6-v2 (no model download):
 #     docker build -t embedrank:cpu --build-arg TORCH_VARIANT=cpu --build-arg BAKE_MODELS= --build-arg MODEL_NAMES= .
@@ -8,10 +9,11 @@
 # Runs as `embedrank runpod` by default; `docker run … IMAGE serve` starts the HTTP server instead.
 # docs/deploy.md has every build argument, environment variable and run example.
 #
-# Stages: `models` downloads the baked models (it needs no project code, so code changes keep its cache),
-# `builder` installs torch and the project into /opt/venv, `runtime` gets only the venv and /models.
-# Only classic-builder syntax is used, so `docker build` with or without BuildKit (and docker-py, which
-# the container tests drive) builds it.
+# Stages: `build-base` trusts a build-time CA, `models` bakes the models (it needs no project code, so code
+# changes keep its cache), `builder` installs torch and the project into /opt/venv, `runtime` gets only
+# the venv, tini and /models. `make image` builds the CPU image with this machine's package sources.
+# Only classic-builder syntax is used (no RUN --mount), so `docker build` with or without BuildKit builds
+# it, and so does Debian's docker.io, which has no BuildKit client; `make image` and the tests use that.
 
 ARG PYTHON_IMAGE=python:3.11.13-slim-bookworm
 # cuda: the default PyPI wheel, which bundles the CUDA runtime; cpu: the PyTorch CPU index, far smaller.
@@ -20,7 +22,8 @@ ARG TORCH_VARIANT=cuda
 ARG TORCH_VERSION=2.13.0
 # Overrides the variant's index, e.g. https://download.pytorch.org/whl/cu128 for another CUDA or for arm64 GPUs.
 ARG TORCH_INDEX_URL=
-# Hugging Face repo ids (optionally `org/name@revision`) downloaded into /models/<name> at build time.
+# Hugging Face repo ids (optionally `org/name@revision`) downloaded into /models/<name> at build time, or
+# folders of the build context (`./docker/context/models/<name>`) copied there.
 ARG BAKE_MODELS="Qwen/Qwen3-Embedding-0.6B;Qwen/Qwen3-Reranker-0.6B"
 # What the image serves: the ids clients send. Empty serves the embedded all-MiniLM-L6-v2.
 ARG MODEL_NAMES="/models/Qwen3-Embedding-0.6B;/models/Qwen3-Reranker-0.6B"
@@ -28,6 +31,13 @@ ARG MODEL_NAMES="/models/Qwen3-Embedding-0.6B;/models/Qwen3-Reranker-0.6B"
 ARG BAKE_EXCLUDE="*.onnx;*.onnx_data;onnx/*;openvino/*;*.h5;*.msgpack;*.ot;*.tflite;*.gguf;coreml/*"
 # The image default follows the application default (a test checks); `sentence-transformers` is the fallback.
 ARG ENGINE=infinity
+# Package sources for a build behind a mirror or proxy (`make image` passes this machine's). pip reads the
+# PIP_* arguments as its own variables in the build stages; empty means pip's defaults. APT_MIRROR: a
+# Debian archive URL replacing the base image's apt sources. An extra CA goes in docker/context/certs/.
+ARG PIP_INDEX_URL=
+ARG PIP_EXTRA_INDEX_URL=
+ARG PIP_TRUSTED_HOST=
+ARG APT_MIRROR=
 
 FROM ${PYTHON_IMAGE} AS base
 ENV PIP_NO_CACHE_DIR=1 \
@@ -36,64 +46,107 @@ ENV PIP_NO_CACHE_DIR=1 \
     PYTHONUNBUFFERED=1
 
 # ---------------------------------------------------------------------------------------------------------
-FROM base AS models
+# What the build stages share and the runtime image does not: the extra CA certificates of a mirror or a
+# TLS-intercepting proxy (docker/context/certs/*.crt), trusted by pip, apt and the Hub client here only.
+FROM base AS build-base
+COPY docker/context/certs/ /usr/local/share/ca-certificates/build/
+RUN update-ca-certificates > /dev/null
+ENV PIP_CERT=/etc/ssl/certs/ca-certificates.crt \
+    REQUESTS_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
+
+# ---------------------------------------------------------------------------------------------------------
+FROM build-base AS models
 ARG BAKE_MODELS
 ARG MODEL_NAMES
 ARG BAKE_EXCLUDE
-COPY docker/constraints.txt /tmp/constraints.txt
-RUN pip install -c /tmp/constraints.txt huggingface-hub
-COPY docker/bake_models.py /tmp/bake_models.py
-# Checks MODEL_NAMES against BAKE_MODELS before downloading anything; empty BAKE_MODELS leaves /models empty.
-RUN python /tmp/bake_models.py --dest /models --bake "${BAKE_MODELS}" --serve "${MODEL_NAMES}" --exclude "${BAKE_EXCLUDE}"
+ARG PIP_INDEX_URL
+ARG PIP_EXTRA_INDEX_URL
+ARG PIP_TRUSTED_HOST
+WORKDIR /src
+COPY docker/constraints.txt docker/bake_models.py docker/
+COPY docker/context/models/ docker/context/models/
+# Checks MODEL_NAMES against BAKE_MODELS before anything else. The Hub client goes into a venv of its own
+# (Debian's Python refuses system-wide installs) and only when a Hub id is baked; local folders
+# (`./docker/context/models/<name>`) and an empty BAKE_MODELS need nothing installed.
+RUN set -e; bake="python"; \
+    if python docker/bake_models.py --needs-hub --bake "${BAKE_MODELS}" --serve "${MODEL_NAMES}"; then \
+        python -m venv /opt/bake \
+        && /opt/bake/bin/pip install -c docker/constraints.txt huggingface-hub \
+        && bake=/opt/bake/bin/python; \
+    fi; \
+    "${bake}" docker/bake_models.py --dest /models --bake "${BAKE_MODELS}" --serve "${MODEL_NAMES}" --exclude "${BAKE_EXCLUDE}"
 
 # ---------------------------------------------------------------------------------------------------------
-FROM base AS builder
+FROM build-base AS builder
 ARG TORCH_VARIANT
 ARG TORCH_VERSION
 ARG TORCH_INDEX_URL
+ARG PIP_INDEX_URL
+ARG PIP_EXTRA_INDEX_URL
+ARG PIP_TRUSTED_HOST
+ARG APT_MIRROR
+# tini for the runtime stage, which installs nothing itself (no apt lists or caches there). APT_MIRROR
+# replaces the base image's Debian sources with one archive.
+# hadolint ignore=DL3008
+RUN if [ -n "${APT_MIRROR}" ]; then \
+        . /etc/os-release \
+        && rm -f /etc/apt/sources.list.d/* \
+        && echo "deb ${APT_MIRROR} ${VERSION_CODENAME} main" > /etc/apt/sources.list; \
+    fi \
+    && apt-get update \
+    && apt-get install --yes --no-install-recommends tini \
+    && rm -rf /var/lib/apt/lists/*
 RUN python -m venv /opt/venv
 ENV PATH="/opt/venv/bin:${PATH}"
 WORKDIR /src
-COPY docker/constraints.txt docker/constraints.txt
-# torch alone from its variant's index, then its dependencies pinned from PyPI: the CPU index carries
-# only some versions of them. The second install keeps the torch already there (2.13.0+cpu is ==2.13.0).
-# The last line fails the build when the wheel does not match the variant (a CPU wheel in a GPU image).
+COPY docker/constraints.txt docker/build-requirements.txt docker/
+# The build backend pinned too: the project is built without isolation, with these.
+RUN pip install -r docker/build-requirements.txt
+COPY docker/context/wheels/ /tmp/wheels/
+# torch alone from its source, then its dependencies pinned from PyPI (the CPU index carries only some
+# versions of them; the second install keeps the torch already there, 2.13.0+cpu being ==2.13.0). The
+# source: a wheel of this version in docker/context/wheels/ (no index asked), else TORCH_INDEX_URL, else
+# the variant's index. The last line fails the build when the wheel does not match the variant.
 RUN case "${TORCH_VARIANT}" in \
         cpu) variant_index=https://download.pytorch.org/whl/cpu ;; \
         cuda) variant_index=https://pypi.org/simple ;; \
         *) echo "TORCH_VARIANT must be cpu or cuda, not '${TORCH_VARIANT}'" >&2; exit 1 ;; \
     esac \
-    && pip install --no-deps --index-url "${TORCH_INDEX_URL:-${variant_index}}" "torch==${TORCH_VERSION}" \
+    && if ls /tmp/wheels/torch-"${TORCH_VERSION}"[+-]*.whl > /dev/null 2>&1; then \
+        torch_source="--no-index --find-links /tmp/wheels"; \
+    else \
+        torch_source="--index-url ${TORCH_INDEX_URL:-${variant_index}}"; \
+    fi \
+    && pip install --no-deps ${torch_source} "torch==${TORCH_VERSION}" \
     && pip install -c docker/constraints.txt "torch==${TORCH_VERSION}" \
+    && rm -rf /tmp/wheels \
     && python -c "import torch; print('torch', torch.__version__, 'cuda', torch.version.cuda)" \
     && python -c "import torch; assert ('${TORCH_VARIANT}' == 'cuda') == bool(torch.version.cuda), 'wrong wheel'"
-# Dependencies before code, so editing the code reuses this layer: empty package folders make the
-# first install resolve and fetch everything; the second adds the code alone.
-COPY pyproject.toml README.md ./
+# Dependencies before code, so editing the code (or the README) reuses this layer: empty package folders
+# and an empty README make the first install resolve and fetch everything; the second adds the code alone.
+COPY pyproject.toml ./
 RUN mkdir domain adapters application entrypoints \
-    && pip install -c docker/constraints.txt . \
+    && touch README.md \
+    && pip install --no-build-isolation -c docker/constraints.txt . \
     && pip uninstall --yes embedrank
+COPY README.md ./
 COPY domain domain
 COPY adapters adapters
 COPY application application
 COPY entrypoints entrypoints
-RUN pip install --no-deps . && embedrank --help > /dev/null
+RUN pip install --no-build-isolation --no-deps . && embedrank --help > /dev/null
 
 # ---------------------------------------------------------------------------------------------------------
 FROM base AS runtime
 ARG TORCH_VARIANT
 ARG MODEL_NAMES
 ARG ENGINE
-# tini is PID 1: it forwards SIGTERM (RunPod scale-down, `docker stop`) and reaps children; Python as
-# PID 1 would ignore SIGTERM, and RunPod offers no `--init`. The base image's tag fixes the Debian release;
-# an exact package version would break the build at Debian's next security update of it.
-# hadolint ignore=DL3008
-RUN apt-get update \
-    && apt-get install --yes --no-install-recommends tini \
-    && rm -rf /var/lib/apt/lists/* \
-    && groupadd --system --gid 10001 embedrank \
+RUN groupadd --system --gid 10001 embedrank \
     && useradd --system --uid 10001 --gid embedrank --create-home --home-dir /home/embedrank \
         --shell /usr/sbin/nologin embedrank
+# tini is PID 1: it forwards SIGTERM (RunPod scale-down, `docker stop`) and reaps children; Python as
+# PID 1 would ignore SIGTERM, and RunPod offers no `--init`. The static build needs nothing beside it.
+COPY --from=builder /usr/bin/tini-static /usr/bin/tini
 COPY --from=builder /opt/venv /opt/venv
 COPY --from=models /models /models
 COPY docker/healthcheck.py /opt/embedrank/healthcheck.py

@@ -6,6 +6,8 @@ The Dockerfile's `models` stage runs
 
 - `--bake`: `;`-separated Hugging Face repo ids, each optionally pinned as `org/name@revision`;
   `org/name` lands in `<dest>/name`, which is the id clients send (`/models/Qwen3-Embedding-0.6B`).
+  An entry starting with `./` is a folder of the build context, copied instead of downloaded:
+  `./docker/context/models/name` lands in `<dest>/name` too (no Hub, no network).
 - `--serve`: the image's MODEL_NAMES. The image runs offline, so every entry must be a path: each
   `<dest>/name` entry must be baked, and every baked model must be served (a forgotten build argument
   otherwise bakes gigabytes nobody serves, or serves a model that is not there). Paths elsewhere
@@ -14,6 +16,7 @@ The Dockerfile's `models` stage runs
   When a repo has `*.safetensors` weights, its duplicate `pytorch_model*.bin` files are skipped too.
 
 The checks run before any download, so a wrong build argument fails the build in seconds.
+`--needs-hub` only checks, and exits 0 when a Hub download is planned (the stage installs its client then).
 A token for gated models is read the usual way (HF_TOKEN), never from a build argument.
 """
 
@@ -37,9 +40,13 @@ class BakeError(Exception):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Bake:
-    repo_id: str
+    repo_id: str  # or, for a local folder, its path as given (`./docker/context/models/name`)
     revision: str | None
     target: PurePosixPath
+
+    @property
+    def local(self) -> bool:
+        return self.repo_id.startswith("./")
 
 
 def split(value: str | None) -> list[str]:
@@ -75,6 +82,11 @@ def plan(bake: str, serve: str, dest: str = "/models") -> list[Bake]:
 
 
 def _parse(entry: str, root: PurePosixPath) -> Bake:
+    if entry.startswith("./"):
+        folder = PurePosixPath(entry)
+        if ".." in folder.parts or folder.name in {"", "."}:
+            raise BakeError(f"BAKE_MODELS: {entry!r} must be a folder inside the build context")
+        return Bake(repo_id=entry, revision=None, target=root / folder.name)
     repo_id, _, revision = entry.partition("@")
     if not REPO_ID.match(repo_id) or {".", ".."} & set(repo_id.split("/")):
         raise BakeError(f"BAKE_MODELS: {entry!r} is not a Hugging Face repo id (org/name or org/name@revision)")
@@ -95,19 +107,33 @@ def _matches(path: str, pattern: str) -> bool:
 
 
 def download(bake: Bake, exclude: list[str]) -> None:
-    from huggingface_hub import HfApi, snapshot_download
-
-    files = HfApi().list_repo_files(bake.repo_id, revision=bake.revision)
-    skipped = set(skipped_files(files, exclude))
-    wanted = [f for f in files if f not in skipped]
     target = Path(bake.target)
-    snapshot_download(bake.repo_id, revision=bake.revision, local_dir=target, allow_patterns=wanted)
-    # local_dir downloads keep their bookkeeping in `.cache/`: nothing reads it offline.
-    shutil.rmtree(target / ".cache", ignore_errors=True)
+    if bake.local:
+        copy_local(Path(bake.repo_id), target, exclude)
+    else:
+        from huggingface_hub import HfApi, snapshot_download
+
+        files = HfApi().list_repo_files(bake.repo_id, revision=bake.revision)
+        skipped = set(skipped_files(files, exclude))
+        wanted = [f for f in files if f not in skipped]
+        snapshot_download(bake.repo_id, revision=bake.revision, local_dir=target, allow_patterns=wanted)
+        # local_dir downloads keep their bookkeeping in `.cache/`: nothing reads it offline.
+        shutil.rmtree(target / ".cache", ignore_errors=True)
     if not (target / "config.json").is_file():
         raise BakeError(f"{bake.repo_id}: no config.json after download; is it a transformers model?")
     size = sum(p.stat().st_size for p in target.rglob("*") if p.is_file())
     print(f"baked {bake.repo_id}{'@' + bake.revision if bake.revision else ''} -> {target} ({size / 2**20:.0f} MiB)")
+
+
+def copy_local(source: Path, target: Path, exclude: list[str]) -> None:
+    if not source.is_dir():
+        raise BakeError(f"BAKE_MODELS: {source} is not a folder of the build context (is it in docker/context/models?)")
+    files = [p.relative_to(source).as_posix() for p in source.rglob("*") if p.is_file()]
+    skipped = set(skipped_files(files, exclude))
+    for name in files:
+        if name not in skipped:
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source / name, target / name)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,9 +143,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--serve", default="", help="MODEL_NAMES")
     parser.add_argument("--exclude", default="", help="BAKE_EXCLUDE")
     parser.add_argument("--check-only", action="store_true", help="check the arguments, download nothing")
+    parser.add_argument("--needs-hub", action="store_true", help="check; exit 0 when a Hub download is planned")
     args = parser.parse_args(argv)
     try:
         bakes = plan(args.bake, args.serve, args.dest)
+        if args.needs_hub:
+            return 0 if any(not b.local for b in bakes) else 1
         if args.check_only:
             return 0
         Path(args.dest).mkdir(parents=True, exist_ok=True)

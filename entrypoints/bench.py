@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 from pathlib import Path
 
 
 def add_bench_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    # `bench` is a development tool that a checkout installs and the image leaves out: offered only
+    # where it can run, so the image's `--help` does not list a command that fails.
+    if importlib.util.find_spec("bench") is None:
+        return
     bench = commands.add_parser(
         "bench", help="measure throughput, latency and memory against raw encode and Infinity (see docs/benchmarks.md)"
     )

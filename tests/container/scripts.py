@@ -15,6 +15,8 @@ def load_script(name: str) -> ModuleType:
     module_name = f"docker_{name}"
     if module_name in sys.modules:
         return sys.modules[module_name]
+    if str(REPO / "docker") not in sys.path:
+        sys.path.append(str(REPO / "docker"))  # image.py imports its siblings as a script does
     spec = importlib.util.spec_from_file_location(module_name, REPO / "docker" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

@@ -123,3 +123,33 @@ def test_download_refuses_a_repo_without_a_model_config(tmp_path, hub: FakeHub) 
     (bake,) = bake_models.plan("org/not-a-model", f"{tmp_path}/not-a-model", str(tmp_path))
     with pytest.raises(bake_models.BakeError, match="no config.json"):
         bake_models.download(bake, [])
+
+
+def test_a_local_folder_is_baked_under_its_name_without_the_hub(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    source = tmp_path / "context" / "docker" / "context" / "models" / "tiny"
+    (source / "onnx").mkdir(parents=True)
+    for name in ("config.json", "model.safetensors", "pytorch_model.bin", "onnx/model.onnx"):
+        (source / name).write_text("{}")
+    monkeypatch.chdir(tmp_path / "context")
+    entry, dest = "./docker/context/models/tiny", tmp_path / "models"
+    assert bake_models.main(["--needs-hub", "--bake", entry, "--serve", f"{dest}/tiny", "--dest", str(dest)]) == 1
+    args = ["--bake", entry, "--serve", f"{dest}/tiny", "--dest", str(dest), "--exclude", "onnx/*"]
+    assert bake_models.main(args) == 0
+    assert sorted(p.name for p in (dest / "tiny").iterdir()) == ["config.json", "model.safetensors"]
+
+
+def test_a_hub_id_beside_local_folders_needs_the_hub() -> None:
+    bake = "./docker/context/models/tiny;org/model"
+    assert bake_models.main(["--needs-hub", "--bake", bake, "--serve", "/models/tiny;/models/model"]) == 0
+
+
+@pytest.mark.parametrize("entry", ["./../outside", "./docker/context/models/../../x", "./"])
+def test_a_local_entry_stays_inside_the_build_context(entry: str) -> None:
+    with pytest.raises(bake_models.BakeError, match="inside the build context"):
+        bake_models.plan(entry, "")
+
+
+def test_a_missing_local_folder_fails_the_bake(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    args = ["--bake", "./docker/context/models/absent", "--serve", f"{tmp_path}/m/absent", "--dest", f"{tmp_path}/m"]
+    assert bake_models.main(args) == 2

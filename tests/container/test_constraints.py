@@ -15,8 +15,9 @@ from tests.container.scripts import REPO
 def pins() -> dict[str, str]:
     pins: dict[str, str] = {}
     for line in (REPO / "docker" / "constraints.txt").read_text().splitlines():
-        if line.strip() and not line.startswith("#"):
-            name, _, version = line.partition("==")
+        text = line.split("#", 1)[0].strip()  # uv writes `# via …` lines under each pin
+        if text:
+            name, _, version = text.partition("==")
             assert version, f"{line!r} is not an exact pin"
             pins[canonicalize_name(name)] = version
     return pins
@@ -27,14 +28,14 @@ def test_every_runtime_dependency_is_pinned_within_its_range(pins: dict[str, str
     for line in pyproject["project"]["dependencies"]:
         requirement = Requirement(line)
         name = canonicalize_name(requirement.name)
-        assert name in pins, f"{name} has no pin: run `.venv/bin/python docker/lock_constraints.py`"
+        assert name in pins, f"{name} has no pin: run `make constraints`"
         assert requirement.specifier.contains(pins[name], prereleases=True), (
-            f"constraints pin {name}=={pins[name]}, outside pyproject's {requirement}: rerun docker/lock_constraints.py"
+            f"constraints pin {name}=={pins[name]}, outside pyproject's {requirement}: run `make constraints`"
         )
 
 
 def test_build_tools_stay_free(pins: dict[str, str]) -> None:
-    # The project's isolated build needs setuptools>=68 whatever the venv happens to hold.
+    # docker/build-requirements.txt pins the build backend; a second pin here could only disagree with it.
     assert not {"pip", "setuptools", "wheel"} & set(pins)
 
 

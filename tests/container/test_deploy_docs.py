@@ -7,7 +7,7 @@ import enum
 import pytest
 
 from application.settings import Settings
-from tests.container.dockerfile import parse, substitute
+from tests.container.dockerfile import load
 from tests.container.scripts import REPO
 
 DOC = REPO / "docs" / "deploy.md"
@@ -48,14 +48,13 @@ def test_every_setting_is_documented_with_its_default() -> None:
 
 @pytest.mark.parametrize("name", ["HOST", "PORT", "ENGINE"])
 def test_image_overrides_are_documented(name: str) -> None:
-    dockerfile = parse((REPO / "Dockerfile").read_text())
-    value = substitute(dockerfile.final.env()[name], dockerfile.arg_defaults())
+    value = load().final_env[name]
     assert table("Variable")[name][1].split()[0].strip("`") == value
 
 
 def test_every_build_argument_is_documented_with_its_default() -> None:
     rows = table("Build argument")
-    defaults = parse((REPO / "Dockerfile").read_text()).arg_defaults()
+    defaults = load().global_args
     assert set(rows) == set(defaults)
     for name, default in defaults.items():
         assert rows[name][0].strip("`") == (default or "empty"), f"{name}: documented default is wrong"

@@ -51,7 +51,7 @@ def daemon() -> Any:
 def image(daemon: Any, tmp_path_factory: pytest.TempPathFactory) -> Image:
     import os
 
-    from tests.support.qwen3_models import build_qwen3_embedder, build_qwen3_reranker
+    from bench.qwen3_tiny import build_qwen3_embedder, build_qwen3_reranker
 
     models = tmp_path_factory.mktemp("bake")
     folders = {

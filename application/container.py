@@ -8,6 +8,7 @@ from dependency_injector import containers, providers
 
 from adapters.engines import fake
 from adapters.engines.base import Loader, ModelSpec, ServedModel
+from adapters.openai_tokens import Cl100kTokens
 from adapters.registry import ModelRegistry
 from application.lifecycle import Lifecycle
 from application.settings import Engine, Settings
@@ -49,12 +50,16 @@ class Container(containers.DeclarativeContainer):
         max_chars_per_item=settings.provided.max_chars_per_item,
         max_tokens_per_request=settings.provided.max_tokens_per_request,
         truncate=settings.provided.truncate,
+        token_ids=settings.provided.token_ids,
     )
+    openai_tokens = providers.Singleton(Cl100kTokens)
 
     lifecycle = providers.Singleton(Lifecycle, registry=registry)
 
     list_models = providers.Factory(ListModels, catalog=registry)
-    create_embeddings = providers.Factory(CreateEmbeddings, catalog=registry, embedder=registry, limits=limits)
+    create_embeddings = providers.Factory(
+        CreateEmbeddings, catalog=registry, embedder=registry, limits=limits, openai_tokens=openai_tokens
+    )
     rerank = providers.Factory(Rerank, catalog=registry, reranker=registry, embedder=registry, limits=limits)
 
 

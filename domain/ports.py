@@ -47,3 +47,13 @@ class Reranker(Protocol):
     ) -> ScoredBatch:
         """One score per document, in document order; higher is more relevant."""
         ...
+
+
+class OpenAITokens(Protocol):
+    """OpenAI's `cl100k_base` vocabulary, which langchain-openai and tiktoken users send ids of."""
+
+    vocab_size: int
+
+    def decode(self, ids: Sequence[int]) -> str | None:
+        """The text the ids spell; None when they are not cl100k text (an unknown id, broken UTF-8)."""
+        ...

@@ -59,10 +59,12 @@ def test_instruction_at_top_level_or_in_extra_body(fake_client: TestClient, exte
 
 
 def test_token_id_inputs(fake_client: TestClient) -> None:
-    single = fake_client.post("/v1/embeddings", json={"model": "fake-embed", "input": [5, 6, 7]}).json()
-    assert len(single["data"]) == 1
-    several = fake_client.post("/v1/embeddings", json={"model": "fake-embed", "input": [[5, 6], [7]]}).json()
-    assert len(several["data"]) == 2 and several["usage"]["total_tokens"] == 3
+    # Framed by the fake model's [CLS] … [SEP]: ids of its own vocabulary, counted as they are.
+    single = fake_client.post("/v1/embeddings", json={"model": "fake-embed", "input": [101, 5, 6, 7, 102]}).json()
+    assert len(single["data"]) == 1 and single["usage"]["total_tokens"] == 5
+    framed = {"model": "fake-embed", "input": [[101, 5, 6, 102], [101, 7, 102]]}
+    several = fake_client.post("/v1/embeddings", json=framed).json()
+    assert len(several["data"]) == 2 and several["usage"]["total_tokens"] == 7
 
 
 @pytest.mark.parametrize("prefix", ["/v1", "/openai/v1", "/v2"])

@@ -94,6 +94,8 @@ class EmbeddingsRequest:
     prompt_type: PromptType | None = None
     dimensions: int | None = None
     truncate: bool | None = None
+    # A client's own per-item token cap (Cohere's max_tokens, TEI/Ollama truncation lengths).
+    max_tokens: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -112,6 +114,8 @@ class RerankRequest:
     return_documents: bool = False
     instruction: str | None = None
     truncate: bool | None = None
+    # Cohere's max_tokens_per_doc.
+    max_tokens_per_doc: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

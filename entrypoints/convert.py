@@ -76,6 +76,7 @@ def rerank_request(body: RerankBody) -> RerankRequest:
         return_documents=bool(return_documents),
         instruction=body.instruction,
         truncate=body.truncate,
+        max_tokens_per_doc=body.max_tokens_per_doc,
     )
 
 

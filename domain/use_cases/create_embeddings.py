@@ -15,6 +15,7 @@ from domain.models import (
 from domain.ports import Embedder, ModelCatalog, OpenAITokens
 from domain.use_cases.prompts import apply_prompt
 from domain.use_cases.resolve_model import resolve_model
+from domain.use_cases.token_cap import check_token_cap
 from domain.use_cases.token_inputs import check_model_ids, decode_cl100k, in_model_vocabulary
 from domain.use_cases.validation import check_items, check_text, check_token_floor, check_token_total
 
@@ -26,7 +27,7 @@ class CreateEmbeddings:
     - token ids: the model's own or cl100k_base ids decoded to text, see `token_inputs` (TOKEN_IDS)
     - instruction / prompt_type → `apply_prompt`, after decoding; on the model's own ids → InvalidInput
     - `dimensions` outside 1..model dimension → InvalidInput; else slice, then re-normalise
-    - too long: truncated by default, refused when `truncate` is false
+    - too long: truncated by default, refused when `truncate` is false; `max_tokens` → `check_token_cap`
     - over max tokens per request → InvalidInput: token ids before any model work, texts on the
       engine's exact count (the result is dropped)
     - output in input order; usage counts the tokens the model saw
@@ -45,6 +46,7 @@ class CreateEmbeddings:
         truncate = self._limits.truncate if request.truncate is None else request.truncate
         check_items(request.inputs, self._limits, "input")
         self._check_dimensions(model, request.dimensions)
+        check_token_cap(model, request.max_tokens, "max_tokens")
         inputs = [self._prepare(model, request, i, item, truncate) for i, item in enumerate(request.inputs)]
         check_token_floor(inputs, self._limits, model.max_tokens, truncate)
         batch = await self._embedder.embed(model.id, inputs, truncate=truncate)

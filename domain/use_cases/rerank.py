@@ -18,6 +18,7 @@ from domain.models import (
 from domain.ports import Embedder, ModelCatalog, Reranker
 from domain.use_cases.prompts import apply_prompt
 from domain.use_cases.resolve_model import resolve_model
+from domain.use_cases.token_cap import check_token_cap
 from domain.use_cases.validation import check_items, check_text, check_token_total
 
 
@@ -28,6 +29,7 @@ class Rerank:
       by the cosine of normalised embeddings (the query embedded as a query)
     - empty query, empty documents, more than max items → InvalidInput naming the item
     - `top_n` < 1 → InvalidInput; results are cut to `top_n`
+    - `max_tokens_per_doc` → `check_token_cap`
     - each hit keeps its document's original index; hits sorted by score, descending (ties by index)
     - more tokens than max tokens per request (the engine's exact count) → InvalidInput
     """
@@ -43,6 +45,7 @@ class Rerank:
         truncate = self._limits.truncate if request.truncate is None else request.truncate
         if request.top_n is not None and request.top_n < 1:
             raise InvalidInput(f"'top_n' must be at least 1, got {request.top_n}", param="top_n")
+        check_token_cap(model, request.max_tokens_per_doc, "max_tokens_per_doc")
         query = check_text(request.query, "query", self._limits, truncate)
         check_items(request.documents, self._limits, "documents")
         documents = [check_text(d, f"documents[{i}]", self._limits, truncate) for i, d in enumerate(request.documents)]

@@ -10,6 +10,7 @@ from litestar.di import Provide
 
 from application.container import Container
 from entrypoints.http.body_guard import BodyGuard
+from entrypoints.http.dialects import DIALECT_ROUTES
 from entrypoints.http.edge import EdgedLitestar, edge_layers
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.health import health, ping, ready
@@ -46,7 +47,7 @@ def create_app(container: Container, on_fatal: Callable[[BaseException], None] |
         await lifecycle.stop()
 
     app = EdgedLitestar(
-        route_handlers=[V1, OpenAIV1, V2Rerank, health, ready, ping, metrics],
+        route_handlers=[V1, OpenAIV1, V2Rerank, health, ready, ping, metrics, *DIALECT_ROUTES],
         dependencies={
             "list_models": _provide(container.list_models),
             "create_embeddings": _provide(container.create_embeddings),

@@ -19,6 +19,7 @@ from domain.use_cases.token_cap import check_token_cap
 from domain.use_cases.token_inputs import check_model_ids, decode_cl100k, in_model_vocabulary
 from domain.use_cases.validation import check_items, check_text, check_token_floor, check_token_total
 
+
 class CreateEmbeddings:
     """Embeds texts or token ids with a served embedding model.
 

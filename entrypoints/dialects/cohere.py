@@ -93,7 +93,8 @@ def cohere_embed_response(result: EmbeddingsResult, body: CohereEmbedBody, versi
     meta = CohereMeta(api_version=ApiVersion(version), billed_units=BilledUnits(result.usage.total_tokens))
     if body.embedding_types is None and version == "1":
         return CohereEmbedOut(str(uuid.uuid4()), result.vectors, texts, meta, "embeddings_floats")
-    by_type = {t: _encode(result.vectors, t) for t in dict.fromkeys(body.embedding_types or ["float"])}
+    kinds: list[CohereType] = list(dict.fromkeys(body.embedding_types or ["float"]))
+    by_type: dict[str, list[Any]] = {kind: _encode(result.vectors, kind) for kind in kinds}
     return CohereEmbedOut(str(uuid.uuid4()), by_type, texts, meta, "embeddings_by_type")
 
 

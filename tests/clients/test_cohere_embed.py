@@ -59,9 +59,8 @@ def test_v2_quantised_types(v2, fake_server: Served) -> None:  # type: ignore[no
 
 
 def test_v2_output_dimension(v2, fake_server: Served) -> None:  # type: ignore[no-untyped-def]
-    response = v2.embed(
-        model="fake-embed", texts=TEXTS[:1], input_type="search_document", embedding_types=["float"], output_dimension=64
-    )
+    kinds = {"input_type": "search_document", "embedding_types": ["float"]}
+    response = v2.embed(model="fake-embed", texts=TEXTS[:1], output_dimension=64, **kinds)
     assert response.embeddings.float_ == openai_vectors(fake_server.base, "fake-embed", TEXTS[:1], dimensions=64)
 
 
@@ -83,7 +82,7 @@ def test_v2_images_are_refused_naming_the_field(v2) -> None:  # type: ignore[no-
     import cohere
 
     with pytest.raises(cohere.errors.BadRequestError, match="'images' is not supported"):
-        v2.embed(model="fake-embed", images=["data:image/png;base64,AAAA"], input_type="image", embedding_types=["float"])
+        v2.embed(model="fake-embed", images=["data:image/png;base64,AA"], input_type="image", embedding_types=["float"])
 
 
 def test_v1_without_types_answers_floats(v1, fake_server: Served) -> None:  # type: ignore[no-untyped-def]

@@ -17,6 +17,7 @@ from domain.models import (
     RerankRequest,
     RerankResult,
 )
+from entrypoints.dialects.voyage_fields import with_voyage_embedding_fields, with_voyage_rerank_fields
 from entrypoints.schemas import (
     DocumentObject,
     DocumentOut,
@@ -33,6 +34,10 @@ from entrypoints.schemas import (
 
 
 def embeddings_request(body: EmbeddingsBody) -> EmbeddingsRequest:
+    return with_voyage_embedding_fields(_openai_embeddings_request(body), body)
+
+
+def _openai_embeddings_request(body: EmbeddingsBody) -> EmbeddingsRequest:
     extra = body.extra_body
     instruction = body.instruction if body.instruction is not None else (extra.instruction if extra else None)
     prompt_type = body.prompt_type if body.prompt_type is not None else (extra.prompt_type if extra else None)
@@ -64,6 +69,10 @@ def _inputs(value: str | list[str | int | list[int]]) -> list[EmbedInput]:
 
 
 def rerank_request(body: RerankBody) -> RerankRequest:
+    return with_voyage_rerank_fields(_rerank_request(body), body)
+
+
+def _rerank_request(body: RerankBody) -> RerankRequest:
     documents = body.documents if body.documents is not None else body.docs
     if documents is None:
         raise InvalidInput("'documents' is required (the list of texts to rank)", param="documents")

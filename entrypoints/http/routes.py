@@ -7,16 +7,14 @@ from litestar.status_codes import HTTP_200_OK
 
 from application.deadline import within
 from domain.use_cases import CreateEmbeddings, ListModels, Rerank
-from entrypoints.convert import (
-    embeddings_request,
-    embeddings_response,
-    models_response,
-    rerank_request,
-    rerank_response,
-)
+from entrypoints.convert import embeddings_request, models_response, rerank_request
+from entrypoints.dialects.voyage import VoyageEmbeddingsOut, VoyageRerankOut, embeddings_reply, rerank_reply
 from entrypoints.http.openapi_doc import BODY_ERRORS, COMMON_ERRORS
 from entrypoints.http.strict_body import decode_strict
 from entrypoints.schemas import EmbeddingsBody, EmbeddingsOut, ModelsOut, RerankBody, RerankOut
+
+# Voyage's body (top_k or truncation) is answered in Voyage's shape; see entrypoints/dialects/voyage.py.
+RerankReply = RerankOut | VoyageRerankOut
 
 
 class OpenAIRoutes(Controller):
@@ -28,14 +26,14 @@ class OpenAIRoutes(Controller):
     @post("/embeddings", status_code=HTTP_200_OK, summary="Create embeddings", responses=BODY_ERRORS)
     async def embeddings(
         self, request: Request, data: EmbeddingsBody, create_embeddings: CreateEmbeddings, request_timeout: float
-    ) -> EmbeddingsOut:
-        """OpenAI embeddings; `instruction` / `prompt_type` at the top level or inside `extra_body`."""
+    ) -> EmbeddingsOut | VoyageEmbeddingsOut:
+        """OpenAI embeddings; `instruction` / `prompt_type` at the top level or inside `extra_body`; Voyage's fields."""
         data = await decode_strict(request, EmbeddingsBody)
         result = await within(request_timeout, create_embeddings(embeddings_request(data)))
-        return embeddings_response(result, data.encoding_format)
+        return embeddings_reply(result, data)
 
     @post("/rerank", status_code=HTTP_200_OK, summary="Rerank documents", responses=BODY_ERRORS)
-    async def rerank(self, request: Request, data: RerankBody, rerank: Rerank, request_timeout: float) -> RerankOut:
+    async def rerank(self, request: Request, data: RerankBody, rerank: Rerank, request_timeout: float) -> RerankReply:
         """Cohere/Jina rerank: results carry each document's original `index`, best first."""
         return await rerank_route(request, rerank, request_timeout)
 
@@ -55,11 +53,11 @@ class V2Rerank(Controller):
     path = "/v2"
 
     @post("/rerank", status_code=HTTP_200_OK, summary="Rerank documents (Cohere v2 path)", responses=BODY_ERRORS)
-    async def rerank(self, request: Request, data: RerankBody, rerank: Rerank, request_timeout: float) -> RerankOut:
+    async def rerank(self, request: Request, data: RerankBody, rerank: Rerank, request_timeout: float) -> RerankReply:
         return await rerank_route(request, rerank, request_timeout)
 
 
-async def rerank_route(request: Request, rerank: Rerank, request_timeout: float) -> RerankOut:
+async def rerank_route(request: Request, rerank: Rerank, request_timeout: float) -> RerankReply:
     # `data` is declared on the handlers for the OpenAPI document; the strict decode is what counts.
     data = await decode_strict(request, RerankBody)
-    return rerank_response(await within(request_timeout, rerank(rerank_request(data))))
+    return rerank_reply(await within(request_timeout, rerank(rerank_request(data))), data)

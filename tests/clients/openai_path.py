@@ -23,3 +23,10 @@ def cosine(a: Sequence[float], b: Sequence[float]) -> float:
 
 def dequantized_cosine(values: Sequence[int], reference: Sequence[float], offset: int = 0) -> float:
     return cosine([v - offset for v in values], reference)
+
+
+def assert_same_vectors(ours: Sequence[Sequence[float]], reference: Sequence[Sequence[float]]) -> None:
+    """Same vectors up to float32 rounding (clients that take base64 get float32)."""
+    assert len(ours) == len(reference)
+    for a, b in zip(ours, reference, strict=True):
+        assert cosine(a, b) >= 0.999999

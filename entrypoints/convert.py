@@ -44,7 +44,7 @@ def _openai_embeddings_request(body: EmbeddingsBody) -> EmbeddingsRequest:
     truncate = body.truncate if body.truncate is not None else (extra.truncate if extra else None)
     return EmbeddingsRequest(
         model=body.model,
-        inputs=_inputs(body.input),
+        inputs=embed_inputs(body.input),
         instruction=instruction,
         prompt_type=PromptType(prompt_type) if prompt_type else None,
         dimensions=body.dimensions,
@@ -52,7 +52,7 @@ def _openai_embeddings_request(body: EmbeddingsBody) -> EmbeddingsRequest:
     )
 
 
-def _inputs(value: str | list[str | int | list[int]]) -> list[EmbedInput]:
+def embed_inputs(value: str | list[str | int | list[int]]) -> list[EmbedInput]:
     """string | list of strings | token ids | list of token-id lists, never mixed."""
     if isinstance(value, str):
         return [value]

@@ -53,6 +53,7 @@ def create_app(container: Container, on_fatal: Callable[[BaseException], None] |
             "create_embeddings": _provide(container.create_embeddings),
             "rerank": _provide(container.rerank),
             "lifecycle": _provide(container.lifecycle),
+            "limits": _provide(container.limits),
             "request_timeout": Provide(lambda: settings.request_timeout, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,

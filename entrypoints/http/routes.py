@@ -8,10 +8,11 @@ from litestar.status_codes import HTTP_200_OK
 from application.deadline import within
 from domain.use_cases import CreateEmbeddings, ListModels, Rerank
 from entrypoints.convert import embeddings_request, models_response, rerank_request
+from entrypoints.dialects.models import model_response
 from entrypoints.dialects.voyage import VoyageEmbeddingsOut, VoyageRerankOut, embeddings_reply, rerank_reply
 from entrypoints.http.openapi_doc import BODY_ERRORS, COMMON_ERRORS
 from entrypoints.http.strict_body import decode_strict
-from entrypoints.schemas import EmbeddingsBody, EmbeddingsOut, ModelsOut, RerankBody, RerankOut
+from entrypoints.schemas import EmbeddingsBody, EmbeddingsOut, ModelOut, ModelsOut, RerankBody, RerankOut
 
 # Voyage's body (top_k or truncation) is answered in Voyage's shape; see entrypoints/dialects/voyage.py.
 RerankReply = RerankOut | VoyageRerankOut
@@ -22,6 +23,11 @@ class OpenAIRoutes(Controller):
     async def models(self, list_models: ListModels) -> ModelsOut:
         """Every served model with its capabilities (`embed`, `rerank`) and dimension."""
         return models_response(list_models())
+
+    @get("/models/{model_id:path}", summary="Retrieve one served model", responses=COMMON_ERRORS)
+    async def model(self, model_id: str, list_models: ListModels) -> ModelOut:
+        """One model object (`models.retrieve`); ids may contain slashes (`org/name`)."""
+        return model_response(list_models(), model_id.lstrip("/"))
 
     @post("/embeddings", status_code=HTTP_200_OK, summary="Create embeddings", responses=BODY_ERRORS)
     async def embeddings(

@@ -17,7 +17,23 @@ def test_models(fake_client: TestClient, prefix: str) -> None:
     assert body["object"] == "list"
     assert [m["id"] for m in body["data"]] == ["fake-embed", "fake-rerank", "qwen3-embed-fake"]
     assert all(m["object"] == "model" and m["stats"] == {} for m in body["data"])
-    assert body["data"][1]["capabilities"] == ["rerank"]
+    # Embedding models rerank too (by cosine), so they list both.
+    assert [m["capabilities"] for m in body["data"]] == [["embed", "rerank"], ["rerank"], ["embed", "rerank"]]
+
+
+@pytest.mark.parametrize("model_id", ["fake-embed", "org/name/with-slashes"])
+def test_retrieve_one_model_whose_id_may_have_slashes(model_id: str) -> None:
+    from application.container import build_container
+    from entrypoints.http.app import create_app
+    from tests.conftest import fake_settings, wait_ready
+
+    with TestClient(create_app(build_container(fake_settings(MODEL_NAMES=f"{model_id};fake-rerank")))) as client:
+        wait_ready(client)
+        for prefix in ["/v1", "/openai/v1"]:
+            body = client.get(f"{prefix}/models/{model_id}").json()
+            assert body["id"] == model_id and body["object"] == "model" and body["capabilities"] == ["embed", "rerank"]
+        missing = client.get("/v1/models/org/missing")
+        assert missing.status_code == 404 and missing.json()["error"]["code"] == "model_not_found"
 
 
 @pytest.mark.parametrize("prefix", ["/v1", "/openai/v1"])

@@ -1,6 +1,8 @@
 """Infinity's (and vLLM's) routes at the server root, as infinity-client and litellm's `infinity/` parse them.
 
-- `POST /embeddings`: the OpenAI body; `modality` other than text → 400
+- `POST /embeddings`: the OpenAI body; `modality` other than text → 400; `dimensions: 0` (the client's
+  default) is the full size
+- the client's default `model` "default/not-specified" means no model named (the only one serving)
 - `POST /rerank` with `documents`: Cohere-style body plus `raw_scores`; results carry `document` as a
   plain string and `object: "rerank"`; raw scores (no sigmoid) are not available → 400 when asked
 - `GET /models`: the OpenAI list with `owned_by: "infinity"` (the client's enum has no other value)
@@ -8,6 +10,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
 from typing import Literal
@@ -15,7 +18,7 @@ from typing import Literal
 import msgspec
 
 from domain.errors import InvalidInput
-from domain.models import RerankResult
+from domain.models import EmbeddingsRequest, RerankRequest, RerankResult
 from entrypoints.schemas import EmbeddingsBody, RerankBody, UsageOut
 
 
@@ -42,7 +45,23 @@ class InfinityRerankOut(msgspec.Struct):
     object: str = "rerank"
 
 
-def refuse_raw_scores(raw_scores: bool | None) -> None:
+NOT_SPECIFIED = "default/not-specified"
+
+
+def infinity_embeddings_request(request: EmbeddingsRequest) -> EmbeddingsRequest:
+    return dataclasses.replace(
+        request,
+        model=None if request.model == NOT_SPECIFIED else request.model,
+        dimensions=None if request.dimensions == 0 else request.dimensions,
+    )
+
+
+def infinity_rerank_request(request: RerankRequest, raw_scores: bool | None) -> RerankRequest:
+    _refuse_raw_scores(raw_scores)
+    return dataclasses.replace(request, model=None if request.model == NOT_SPECIFIED else request.model)
+
+
+def _refuse_raw_scores(raw_scores: bool | None) -> None:
     if raw_scores:
         raise InvalidInput(
             "'raw_scores' is not supported: scores are the model's relevance in [0, 1] (rerankers) or cosines",

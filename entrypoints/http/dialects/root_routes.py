@@ -20,8 +20,9 @@ from entrypoints.dialects.infinity import (
     InfinityEmbeddingsBody,
     InfinityRerankBody,
     InfinityRerankOut,
+    infinity_embeddings_request,
+    infinity_rerank_request,
     infinity_rerank_response,
-    refuse_raw_scores,
 )
 from entrypoints.dialects.models import infinity_models_response
 from entrypoints.dialects.tei import (
@@ -38,7 +39,6 @@ from entrypoints.dialects.voyage import VoyageEmbeddingsOut, embeddings_reply
 from entrypoints.http.openapi_doc import BODY_ERRORS, COMMON_ERRORS
 from entrypoints.http.strict_body import decode_strict
 from entrypoints.schemas import EmbeddingsOut, ModelsOut
-
 
 _ABSENT = msgspec.Raw(b"")
 
@@ -65,7 +65,8 @@ class RootRoutes(Controller):
     ) -> EmbeddingsOut | VoyageEmbeddingsOut:
         """The OpenAI embeddings route at the root, as infinity-client and litellm's `infinity/` call it."""
         body = await decode_strict(request, InfinityEmbeddingsBody)
-        return embeddings_reply(await within(request_timeout, create_embeddings(embeddings_request(body))), body)
+        request_ = infinity_embeddings_request(embeddings_request(body))
+        return embeddings_reply(await within(request_timeout, create_embeddings(request_)), body)
 
     @post("/rerank", status_code=HTTP_200_OK, summary="Rerank (Infinity, vLLM or TEI by body)", responses=BODY_ERRORS)
     async def rerank(
@@ -76,8 +77,8 @@ class RootRoutes(Controller):
             tei = await decode_strict(request, TeiRerankBody)
             return tei_rerank_response(await within(request_timeout, rerank(tei_rerank_request(tei))))
         body = await decode_strict(request, InfinityRerankBody)
-        refuse_raw_scores(body.raw_scores)
-        return infinity_rerank_response(await within(request_timeout, rerank(rerank_request(body))))
+        ranking = infinity_rerank_request(rerank_request(body), body.raw_scores)
+        return infinity_rerank_response(await within(request_timeout, rerank(ranking)))
 
     @post("/embed", status_code=HTTP_200_OK, summary="Embed (TEI)", responses=BODY_ERRORS)
     async def embed(

@@ -51,9 +51,7 @@ def check_model_ids(model: ModelInfo, ids: Sequence[int], param: str) -> tuple[i
     return tuple(ids)
 
 
-def decode_cl100k(
-    model: ModelInfo, ids: Sequence[int], param: str, mode: TokenIds, tokens: OpenAITokens | None
-) -> str:
+def decode_cl100k(model: ModelInfo, ids: Sequence[int], param: str, mode: TokenIds, tokens: OpenAITokens | None) -> str:
     text = tokens.decode(ids) if tokens is not None else None
     if text is None:
         raise InvalidInput(f"{param}: {_why_not_cl100k(model, ids, mode, tokens)}", param=param.split("[")[0])

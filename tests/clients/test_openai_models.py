@@ -32,7 +32,17 @@ def test_retrieve_a_model_whose_id_has_slashes(keyed: Served) -> None:
         client.models.retrieve("org/missing")
 
 
-NEW_ROUTES = ["/v1/embed", "/v2/embed", "/embeddings", "/rerank", "/embed", "/info", "/models", "/api/embed", "/api/tags"]
+NEW_ROUTES = [
+    "/v1/embed",
+    "/v2/embed",
+    "/embeddings",
+    "/rerank",
+    "/embed",
+    "/info",
+    "/models",
+    "/api/embed",
+    "/api/tags",
+]
 
 
 @pytest.mark.parametrize("path", NEW_ROUTES)

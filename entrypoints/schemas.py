@@ -54,6 +54,9 @@ class RerankBody(msgspec.Struct, kw_only=True):
     # Voyage's spellings: a body with either is Voyage's and is answered in its shape.
     top_k: int | None = None
     truncation: bool | None = None
+    # Cohere v1 fields for structured documents and chunking, refused when set (never ignored).
+    rank_fields: list[str] | None = None
+    max_chunks_per_doc: int | None = None
 
 
 class UsageOut(msgspec.Struct):

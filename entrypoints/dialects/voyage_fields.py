@@ -1,7 +1,7 @@
 """Voyage's request fields mapped onto the domain's requests, wherever an OpenAI-style body is read.
 
 - embeddings: `input_type` → prompt_type, `output_dimension` → dimensions, `truncation` → truncate
-- rerank: `top_k` → top_n
+- rerank: `top_k` → top_n; Cohere v1's `rank_fields` / `max_chunks_per_doc` → 400 when set
 - a Voyage field that contradicts its OpenAI twin (`dimensions` 64, `output_dimension` 128) → 400
 """
 
@@ -28,6 +28,10 @@ def with_voyage_embedding_fields(request: EmbeddingsRequest, body: EmbeddingsBod
 
 
 def with_voyage_rerank_fields(request: RerankRequest, body: RerankBody) -> RerankRequest:
+    # Cohere v1's structured-document fields share this body; they have no meaning for plain texts.
+    for name in ("rank_fields", "max_chunks_per_doc"):
+        if getattr(body, name) is not None:
+            raise InvalidInput(f"'{name}' is not supported: documents are ranked whole, as text", param=name)
     return dataclasses.replace(request, top_n=_one("top_n", request.top_n, "top_k", body.top_k))
 
 

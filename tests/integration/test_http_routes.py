@@ -122,3 +122,35 @@ def test_health_ready_and_schema(fake_client: TestClient) -> None:
     assert fake_client.get("/ping").status_code == 200
     paths = fake_client.get("/schema/openapi.json").json()["paths"]
     assert {"/v1/embeddings", "/v1/rerank", "/v1/models"} <= set(paths)
+
+
+@pytest.mark.parametrize(
+    ("body", "param"),
+    [
+        ({"rank_fields": ["title"]}, "rank_fields"),
+        ({"max_chunks_per_doc": 2}, "max_chunks_per_doc"),
+        ({"top_n": 1, "top_k": 2}, "top_k"),
+        ({"max_tokens_per_doc": 0}, "max_tokens_per_doc"),
+    ],
+)
+def test_rerank_fields_that_cannot_be_honoured_are_refused_by_name(
+    fake_client: TestClient, body: dict[str, object], param: str
+) -> None:
+    response = fake_client.post("/v1/rerank", json={"model": "fake-rerank", "query": "q", "documents": ["d"], **body})
+    assert response.status_code == 400 and response.json()["error"]["param"] == param
+
+
+@pytest.mark.parametrize(
+    ("body", "param"),
+    [
+        ({"dimensions": 64, "output_dimension": 32}, "output_dimension"),
+        ({"prompt_type": "query", "input_type": "document"}, "input_type"),
+        ({"truncate": True, "truncation": False}, "truncation"),
+        ({"output_dtype": "int4"}, "output_dtype"),
+    ],
+)
+def test_embedding_fields_that_disagree_are_refused_by_name(
+    fake_client: TestClient, body: dict[str, object], param: str
+) -> None:
+    response = fake_client.post("/v1/embeddings", json={"model": "fake-embed", "input": "x", **body})
+    assert response.status_code == 400 and response.json()["error"]["param"] == param

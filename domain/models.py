@@ -71,6 +71,17 @@ class Usage:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Token:
+    """One token of a text: its id, its piece, whether it is special, its character span in the text."""
+
+    id: int
+    text: str
+    special: bool
+    start: int
+    stop: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EncodedBatch:
     """An embedder's answer: one L2-normalised vector and one token count per input, in input order."""
 

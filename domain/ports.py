@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from domain.models import EmbedInput, EncodedBatch, ModelInfo, ScoredBatch
+from domain.models import EmbedInput, EncodedBatch, ModelInfo, ScoredBatch, Token
 
 
 class ModelCatalog(Protocol):
@@ -56,4 +56,16 @@ class OpenAITokens(Protocol):
 
     def decode(self, ids: Sequence[int]) -> str | None:
         """The text the ids spell; None when they are not cl100k text (an unknown id, broken UTF-8)."""
+        ...
+
+
+class Tokenizer(Protocol):
+    """A served model's own tokenizer."""
+
+    async def tokenize(self, model_id: str, text: str, *, special: bool) -> Sequence[Token]:
+        """The tokens the model reads for `text`, with the model's special tokens when `special`."""
+        ...
+
+    async def decode(self, model_id: str, ids: Sequence[int], *, skip_special: bool) -> str:
+        """The text of token ids in the model's vocabulary; raises InvalidInput for ids outside it."""
         ...

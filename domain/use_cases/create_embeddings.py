@@ -12,10 +12,10 @@ from domain.models import (
     ModelInfo,
     Usage,
 )
-from domain.ports import Embedder, ModelCatalog, OpenAITokens
+from domain.ports import Embedder, ModelCatalog, OpenAITokens, Tokenizer
 from domain.use_cases.prompts import apply_prompt
 from domain.use_cases.resolve_model import resolve_model
-from domain.use_cases.token_cap import check_token_cap
+from domain.use_cases.token_cap import check_token_cap, cut_to_cap
 from domain.use_cases.token_inputs import check_model_ids, decode_cl100k, in_model_vocabulary
 from domain.use_cases.validation import check_items, check_text, check_token_floor, check_token_total
 
@@ -28,34 +28,40 @@ class CreateEmbeddings:
     - token ids: the model's own or cl100k_base ids decoded to text, see `token_inputs` (TOKEN_IDS)
     - instruction / prompt_type → `apply_prompt`, after decoding; on the model's own ids → InvalidInput
     - `dimensions` outside 1..model dimension → InvalidInput; else slice, then re-normalise
-    - too long: truncated by default, refused when `truncate` is false; `max_tokens` → `check_token_cap`
+    - too long: truncated by default, refused when `truncate` is false; a `max_tokens` cap → `token_cap`
     - over max tokens per request → InvalidInput: token ids before any model work, texts on the
       engine's exact count (the result is dropped)
     - output in input order; usage counts the tokens the model saw
     """
 
     def __init__(
-        self, catalog: ModelCatalog, embedder: Embedder, limits: Limits, openai_tokens: OpenAITokens | None = None
+        self,
+        catalog: ModelCatalog,
+        embedder: Embedder,
+        limits: Limits,
+        openai_tokens: OpenAITokens | None = None,
+        tokenizer: Tokenizer | None = None,
     ) -> None:
         self._catalog = catalog
         self._embedder = embedder
         self._limits = limits
         self._openai_tokens = openai_tokens
+        self._tokenizer = tokenizer
 
     async def __call__(self, request: EmbeddingsRequest) -> EmbeddingsResult:
         model = resolve_model(self._catalog, request.model, Capability.EMBED)
         truncate = self._limits.truncate if request.truncate is None else request.truncate
         check_items(request.inputs, self._limits, "input")
         self._check_dimensions(model, request.dimensions)
-        check_token_cap(model, request.max_tokens, "max_tokens")
-        inputs = [self._prepare(model, request, i, item, truncate) for i, item in enumerate(request.inputs)]
+        check_token_cap(request.max_tokens, "max_tokens")
+        inputs = [await self._prepare(model, request, i, item, truncate) for i, item in enumerate(request.inputs)]
         check_token_floor(inputs, self._limits, model.max_tokens, truncate)
         batch = await self._embedder.embed(model.id, inputs, truncate=truncate)
         check_token_total(sum(batch.token_counts), self._limits, "input")
         vectors = [_fit(list(v), request.dimensions) for v in batch.vectors]
         return EmbeddingsResult(model=model.id, vectors=vectors, usage=Usage.of(sum(batch.token_counts)))
 
-    def _prepare(
+    async def _prepare(
         self, model: ModelInfo, request: EmbeddingsRequest, index: int, item: EmbedInput, truncate: bool
     ) -> EmbedInput:
         param = f"input[{index}]"
@@ -66,6 +72,7 @@ class CreateEmbeddings:
                 return self._own_ids(model, request, item, param)
             item = decode_cl100k(model, item, param, self._limits.token_ids, self._openai_tokens)
         text = check_text(item, param, self._limits, truncate)
+        text = await cut_to_cap(self._tokenizer, model, text, request.max_tokens, "max_tokens")
         return apply_prompt(model, text, request.instruction, request.prompt_type)
 
     @staticmethod

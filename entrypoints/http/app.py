@@ -52,6 +52,8 @@ def create_app(container: Container, on_fatal: Callable[[BaseException], None] |
             "list_models": _provide(container.list_models),
             "create_embeddings": _provide(container.create_embeddings),
             "rerank": _provide(container.rerank),
+            "tokenize": _provide(container.tokenize),
+            "decode": _provide(container.decode),
             "lifecycle": _provide(container.lifecycle),
             "limits": _provide(container.limits),
             "request_timeout": Provide(lambda: settings.request_timeout, sync_to_thread=False),

@@ -97,11 +97,17 @@ def test_v1_by_type(v1, fake_server: Served) -> None:  # type: ignore[no-untyped
     assert len(response.embeddings.int8) == 3
 
 
-def test_rerank_max_tokens_per_doc(v2) -> None:  # type: ignore[no-untyped-def]
-    import cohere
+def test_rerank_max_tokens_per_doc_cuts_each_document(v2) -> None:  # type: ignore[no-untyped-def]
+    docs = ["Paris is the capital of France.", "Capital of France: Paris."]
+    # Whole documents both hold every query word (a tie, kept in index order) ...
+    whole = v2.rerank(model="fake-rerank", query="capital of France", documents=docs, max_tokens_per_doc=4096)
+    assert [r.index for r in whole.results] == [0, 1]
+    # ... cut to two tokens, only the second still says "capital of".
+    cut = v2.rerank(model="fake-rerank", query="capital of France", documents=docs, max_tokens_per_doc=2)
+    assert [r.index for r in cut.results] == [1, 0] and cut.results[1].relevance_score == 0
 
-    docs = ["Bananas are yellow.", "Paris is the capital of France."]
-    response = v2.rerank(model="fake-rerank", query="capital of France", documents=docs, max_tokens_per_doc=4096)
-    assert [r.index for r in response.results] == [1, 0]
-    with pytest.raises(cohere.errors.BadRequestError, match="max_tokens_per_doc"):
-        v2.rerank(model="fake-rerank", query="capital of France", documents=docs, max_tokens_per_doc=16)
+
+def test_v2_max_tokens_cuts_each_text(v2, fake_server: Served) -> None:  # type: ignore[no-untyped-def]
+    kinds = {"input_type": "search_document", "embedding_types": ["float"]}
+    response = v2.embed(model="fake-embed", texts=["one two three four"], max_tokens=2, **kinds)
+    assert response.embeddings.float_ == openai_vectors(fake_server.base, "fake-embed", ["one two"])

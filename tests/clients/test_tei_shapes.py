@@ -58,3 +58,25 @@ def test_info(fake_server: Served) -> None:
     info = httpx.get(f"{fake_server.base}/info", timeout=10).json()
     assert info["model_id"] == "fake-embed" and info["model_type"] == {"embedding": {"pooling": "mean"}}
     assert info["max_input_length"] == 512 and info["max_client_batch_size"] == 2048
+
+
+def test_tokenize_and_decode_with_the_models_own_tokenizer(minilm_server: str, reference_encoder) -> None:  # type: ignore[no-untyped-def]
+    text = "Embeddings turn text into vectors."
+    tokens = httpx.post(f"{minilm_server}/tokenize", json={"inputs": [text]}, timeout=30).json()
+    reference = reference_encoder.tokenizer(text, return_offsets_mapping=True)
+    assert [t["id"] for t in tokens[0]] == reference["input_ids"]
+    assert [(t["start"], t["stop"]) for t in tokens[0]] == [tuple(span) for span in reference["offset_mapping"]]
+    assert [t["special"] for t in tokens[0]][0] is True and tokens[0][1]["text"] == "em"
+    ids = [t["id"] for t in tokens[0]]
+    decoded = httpx.post(f"{minilm_server}/decode", json={"ids": ids}, timeout=30).json()
+    assert decoded == [reference_encoder.tokenizer.decode(ids, skip_special_tokens=True)]
+    raw = httpx.post(f"{minilm_server}/decode", json={"ids": [ids], "skip_special_tokens": False}, timeout=30).json()
+    assert raw[0].startswith("[CLS]") and raw[0].endswith("[SEP]")
+
+
+def test_tokenize_without_special_tokens_and_bad_ids(fake_server: Served) -> None:
+    tokens = post(fake_server, "/tokenize", {"inputs": "hello world", "add_special_tokens": False}).json()
+    assert [t["text"] for t in tokens[0]] == ["hello", "world"]
+    assert [(t["start"], t["stop"]) for t in tokens[0]] == [(0, 5), (6, 11)]
+    bad = post(fake_server, "/decode", {"ids": [1, 99_999]})
+    assert bad.status_code == 400 and bad.json()["error"]["param"] == "ids"

@@ -129,3 +129,8 @@ def _started(**env: str) -> Container:
     container = build_container(fake_settings(**env))
     asyncio.run(container.lifecycle().start())
     return container
+
+
+def test_max_tokens_cuts_each_text_before_the_prompt(fake_container: Container) -> None:
+    result = embed(fake_container, model="qwen3-embed-fake", inputs=["one two three"], max_tokens=2, instruction="T")
+    assert result.vectors[0] == hash_vector("Instruct: T\nQuery:one two", 384)

@@ -14,7 +14,7 @@ from litestar.status_codes import HTTP_200_OK
 
 from application.deadline import within
 from domain.models import Limits
-from domain.use_cases import CreateEmbeddings, ListModels, Rerank
+from domain.use_cases import CreateEmbeddings, Decode, ListModels, Rerank, Tokenize
 from entrypoints.convert import embeddings_request, rerank_request
 from entrypoints.dialects.infinity import (
     InfinityEmbeddingsBody,
@@ -26,14 +26,20 @@ from entrypoints.dialects.infinity import (
 )
 from entrypoints.dialects.models import infinity_models_response
 from entrypoints.dialects.tei import (
+    TeiDecodeBody,
     TeiEmbedBody,
     TeiInfo,
     TeiRank,
     TeiRerankBody,
+    TeiToken,
+    TeiTokenizeBody,
     tei_embed_request,
+    tei_ids,
     tei_info,
     tei_rerank_request,
     tei_rerank_response,
+    tei_texts,
+    tei_tokens,
 )
 from entrypoints.dialects.voyage import VoyageEmbeddingsOut, embeddings_reply
 from entrypoints.http.openapi_doc import BODY_ERRORS, COMMON_ERRORS
@@ -92,3 +98,19 @@ class RootRoutes(Controller):
     async def info(self, list_models: ListModels, limits: Limits) -> TeiInfo:
         """The first served model: TEI serves one, and its clients read this to learn the limits."""
         return tei_info(list_models()[0], limits.max_items, limits.max_tokens_per_request)
+
+    @post("/tokenize", status_code=HTTP_200_OK, summary="Tokenize (TEI)", responses=BODY_ERRORS)
+    async def tokenize(
+        self, request: Request, data: TeiTokenizeBody, tokenize: Tokenize, request_timeout: float
+    ) -> list[list[TeiToken]]:
+        """The tokens the model reads for each input, with character spans."""
+        body = await decode_strict(request, TeiTokenizeBody)
+        texts, prompt_type = tei_texts(body)
+        work = tokenize(body.model, texts, special=body.add_special_tokens, prompt_type=prompt_type)
+        return tei_tokens(await within(request_timeout, work))
+
+    @post("/decode", status_code=HTTP_200_OK, summary="Decode (TEI)", responses=BODY_ERRORS)
+    async def decode(self, request: Request, data: TeiDecodeBody, decode: Decode, request_timeout: float) -> list[str]:
+        """The text of token ids in the model's own vocabulary."""
+        body = await decode_strict(request, TeiDecodeBody)
+        return await within(request_timeout, decode(body.model, tei_ids(body), skip_special=body.skip_special_tokens))

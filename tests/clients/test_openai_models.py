@@ -33,15 +33,8 @@ def test_retrieve_a_model_whose_id_has_slashes(keyed: Served) -> None:
 
 
 NEW_ROUTES = [
-    "/v1/embed",
-    "/v2/embed",
-    "/embeddings",
-    "/rerank",
-    "/embed",
-    "/info",
-    "/models",
-    "/api/embed",
-    "/api/tags",
+    *["/v1/embed", "/v2/embed", "/embeddings", "/rerank", "/embed", "/info", "/models", "/tokenize", "/decode"],
+    *["/api/embed", "/api/embeddings", "/api/tags"],
 ]
 
 

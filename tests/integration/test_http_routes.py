@@ -154,3 +154,11 @@ def test_embedding_fields_that_disagree_are_refused_by_name(
 ) -> None:
     response = fake_client.post("/v1/embeddings", json={"model": "fake-embed", "input": "x", **body})
     assert response.status_code == 400 and response.json()["error"]["param"] == param
+
+
+@pytest.mark.parametrize("path", ["/v2/embed", "/embeddings", "/rerank", "/embed", "/tokenize", "/api/embed"])
+def test_new_routes_answer_the_same_error_json(fake_client: TestClient, path: str) -> None:
+    not_json = fake_client.post(path, content=b"x=1", headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert not_json.status_code == 415 and not_json.json()["error"]["code"] == "unsupported_media_type"
+    empty = fake_client.post(path, json={})
+    assert empty.status_code == 400 and set(empty.json()["error"]) == {"message", "type", "param", "code"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,6 +50,12 @@ def test_every_new_route_needs_the_key(keyed: Served, path: str) -> None:
 def test_unmatched_routes_are_logged_with_their_path(keyed: Served) -> None:
     response = httpx.post(f"{keyed.base}/no/such/route", headers={"Authorization": f"Bearer {KEY}"}, timeout=10)
     assert response.status_code == 404
-    lines = [json.loads(line) for line in keyed.log_text().splitlines() if line.startswith("{")]
-    unmatched = [line for line in lines if line.get("status") == 404]
+    # The line is written once the response has gone out: give the server a moment.
+    deadline = time.monotonic() + 5
+    while True:
+        lines = [json.loads(line) for line in keyed.log_text().splitlines() if line.startswith("{")]
+        unmatched = [line for line in lines if line.get("status") == 404 and line.get("route") == "unmatched"]
+        if unmatched or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     assert unmatched and unmatched[-1]["path"] == "/no/such/route"

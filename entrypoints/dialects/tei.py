@@ -6,29 +6,18 @@
 - rerank: `query`, `texts`, `return_text`, `truncate`, `truncation_direction`; `raw_scores` → 400;
   the answer is a bare `[{"index", "score", "text"?}]`, best first
 - info: the first served model (TEI serves one), its type and limits
-- tokenize: `inputs`, `add_special_tokens`, `prompt_name` → `[[{"id", "text", "special", "start", "stop"}]]`;
-  decode: `ids` (a list or lists), `skip_special_tokens` → `["text", ...]`
+- tokenize and decode: tei_tokens.py
 TEI has no `model` field; a multi-model server takes an optional `model` beside TEI's own fields.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Literal
 
 import msgspec
 
 from domain.errors import InvalidInput
-from domain.models import (
-    Capability,
-    EmbeddingsRequest,
-    EmbedInput,
-    ModelInfo,
-    PromptType,
-    RerankRequest,
-    RerankResult,
-    Token,
-)
+from domain.models import Capability, EmbeddingsRequest, EmbedInput, ModelInfo, PromptType, RerankRequest, RerankResult
 from entrypoints.convert import embed_inputs
 
 TEI_VERSION = "1.8.0"
@@ -52,27 +41,6 @@ class TeiRerankBody(msgspec.Struct, kw_only=True):
     return_text: bool | None = None
     truncate: bool | None = None
     truncation_direction: Literal["Left", "Right", "left", "right"] | None = None
-
-
-class TeiTokenizeBody(msgspec.Struct, kw_only=True):
-    inputs: str | list[str]
-    model: str | None = None
-    add_special_tokens: bool = True
-    prompt_name: str | None = None
-
-
-class TeiDecodeBody(msgspec.Struct, kw_only=True):
-    ids: list[int | list[int]]
-    model: str | None = None
-    skip_special_tokens: bool = True
-
-
-class TeiToken(msgspec.Struct):
-    id: int
-    text: str
-    special: bool
-    start: int | None
-    stop: int | None
 
 
 class TeiRank(msgspec.Struct, omit_defaults=True):
@@ -105,7 +73,7 @@ def tei_embed_request(body: TeiEmbedBody) -> EmbeddingsRequest:
     return EmbeddingsRequest(
         model=body.model,
         inputs=inputs,
-        prompt_type=_prompt_type(body.prompt_name),
+        prompt_type=prompt_type_named(body.prompt_name),
         dimensions=body.dimensions,
         truncate=body.truncate,
     )
@@ -145,25 +113,7 @@ def tei_info(model: ModelInfo, max_items: int, max_tokens_per_request: int) -> T
     )
 
 
-def tei_tokens(tokens: Sequence[Sequence[Token]]) -> list[list[TeiToken]]:
-    return [[TeiToken(t.id, t.text, t.special, t.start, t.stop) for t in text] for text in tokens]
-
-
-def tei_texts(body: TeiTokenizeBody) -> tuple[list[str], PromptType | None]:
-    return ([body.inputs] if isinstance(body.inputs, str) else body.inputs), _prompt_type(body.prompt_name)
-
-
-def tei_ids(body: TeiDecodeBody) -> list[list[int]]:
-    """A list of ids is one text; a list of lists is several; mixed → 400."""
-    rows = [row for row in body.ids if isinstance(row, list)]
-    if not rows:
-        return [[i for i in body.ids if isinstance(i, int)]]
-    if len(rows) != len(body.ids):
-        raise InvalidInput("'ids' must be token ids or lists of token ids, not both", param="ids")
-    return rows
-
-
-def _prompt_type(name: str | None) -> PromptType | None:
+def prompt_type_named(name: str | None) -> PromptType | None:
     if name is None:
         return None
     try:

@@ -8,18 +8,8 @@ from litestar.status_codes import HTTP_200_OK
 from application.deadline import within
 from domain.models import Limits
 from domain.use_cases import CreateEmbeddings, Decode, ListModels, Tokenize
-from entrypoints.dialects.tei import (
-    TeiDecodeBody,
-    TeiEmbedBody,
-    TeiInfo,
-    TeiToken,
-    TeiTokenizeBody,
-    tei_embed_request,
-    tei_ids,
-    tei_info,
-    tei_texts,
-    tei_tokens,
-)
+from entrypoints.dialects.tei import TeiEmbedBody, TeiInfo, tei_embed_request, tei_info
+from entrypoints.dialects.tei_tokens import TeiDecodeBody, TeiToken, TeiTokenizeBody, tei_ids, tei_texts, tei_tokens
 from entrypoints.http.openapi_doc import BODY_ERRORS, COMMON_ERRORS
 from entrypoints.http.strict_body import decode_strict
 

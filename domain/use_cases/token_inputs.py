@@ -54,11 +54,11 @@ def check_model_ids(model: ModelInfo, ids: Sequence[int], param: str) -> tuple[i
 def decode_cl100k(model: ModelInfo, ids: Sequence[int], param: str, mode: TokenIds, tokens: OpenAITokens | None) -> str:
     text = tokens.decode(ids) if tokens is not None else None
     if text is None:
-        raise InvalidInput(f"{param}: {_why_not_cl100k(model, ids, mode, tokens)}", param=param.split("[")[0])
+        raise InvalidInput(f"{param}: {_why_not_cl100k(model, mode, tokens)}", param=param.split("[")[0])
     return text
 
 
-def _why_not_cl100k(model: ModelInfo, ids: Sequence[int], mode: TokenIds, tokens: OpenAITokens | None) -> str:
+def _why_not_cl100k(model: ModelInfo, mode: TokenIds, tokens: OpenAITokens | None) -> str:
     if tokens is None:
         return f"token ids would be read as {CL100K} ids, which this server cannot decode; send text"
     reason = f"these token ids are not {CL100K} text (an id outside it, a special token, or broken UTF-8)"

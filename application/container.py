@@ -9,13 +9,16 @@ from dependency_injector import containers, providers
 from adapters.engines import fake
 from adapters.engines.base import Engine as LoadedEngine
 from adapters.engines.base import Loader, ModelSpec
+from adapters.fake_tokenizer import FakeTokenizer
+from adapters.openai_tokens import Cl100kTokens
 from adapters.registry import ModelRegistry
+from adapters.tokenizers import HuggingFaceTokenizers
 from application.engine_choice import choose_engine
 from application.lifecycle import Lifecycle
 from application.serving_policy import ServingPolicy
 from application.settings import Engine, Settings
 from domain.models import Limits
-from domain.use_cases import CreateEmbeddings, ListModels, Rerank
+from domain.use_cases import CreateEmbeddings, Decode, ListModels, Rerank, Tokenize
 
 
 def _loader(settings: Settings) -> Loader:
@@ -36,6 +39,12 @@ def _loader(settings: Settings) -> Loader:
     return route_qwen3_rerankers(functools.partial(sentence_transformers.load, batching=batching), _load_qwen3_reranker)
 
 
+def _tokenizer(settings: Settings) -> FakeTokenizer | HuggingFaceTokenizers:
+    if settings.engine is Engine.FAKE:
+        return FakeTokenizer()
+    return HuggingFaceTokenizers(settings.model_specs())
+
+
 def _load_qwen3_reranker(spec: ModelSpec) -> LoadedEngine:
     from adapters.engines import qwen3_reranker
 
@@ -53,7 +62,10 @@ class Container(containers.DeclarativeContainer):
         max_chars_per_item=settings.provided.max_chars_per_item,
         max_tokens_per_request=settings.provided.max_tokens_per_request,
         truncate=settings.provided.truncate,
+        token_ids=settings.provided.token_ids,
     )
+    openai_tokens = providers.Singleton(Cl100kTokens)
+    tokenizer = providers.Singleton(_tokenizer, settings)
 
     lifecycle = providers.Singleton(Lifecycle, registry=registry)
     policy = providers.Singleton(
@@ -64,8 +76,19 @@ class Container(containers.DeclarativeContainer):
     )
 
     list_models = providers.Factory(ListModels, catalog=registry)
-    create_embeddings = providers.Factory(CreateEmbeddings, catalog=registry, embedder=registry, limits=limits)
-    rerank = providers.Factory(Rerank, catalog=registry, reranker=registry, embedder=registry, limits=limits)
+    create_embeddings = providers.Factory(
+        CreateEmbeddings,
+        catalog=registry,
+        embedder=registry,
+        limits=limits,
+        openai_tokens=openai_tokens,
+        tokenizer=tokenizer,
+    )
+    rerank = providers.Factory(
+        Rerank, catalog=registry, reranker=registry, embedder=registry, limits=limits, tokenizer=tokenizer
+    )
+    tokenize = providers.Factory(Tokenize, catalog=registry, tokenizer=tokenizer, limits=limits)
+    decode = providers.Factory(Decode, catalog=registry, tokenizer=tokenizer, limits=limits)
 
 
 def build_container(settings: Settings) -> Container:

@@ -14,6 +14,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.engines.base import ModelSpec
+from domain.models import TokenIds
 
 EMBEDDED_DEFAULT_ID = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -84,6 +85,11 @@ class Settings(BaseSettings):
     max_tokens_per_request: int = Field(default=300_000, ge=1, description="Tokens per request.")
     max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024, description="HTTP request body limit (413 over it).")
     truncate: bool = Field(default=True, description="Cut over-long inputs to the model's max length (else 400).")
+    token_ids: TokenIds = Field(
+        default=TokenIds.AUTO,
+        description="Whose vocabulary token-id inputs are in: auto (the model's own when framed by its special "
+        "tokens, else OpenAI's cl100k_base), cl100k, or model.",
+    )
     fake_dimension: int = Field(default=384, ge=1, description="Vector size of the fake engine.")
     qwen3_reranker_models: str = Field(
         default="", description="`;`-separated MODEL_NAMES entries to serve as Qwen3-Reranker regardless of config."

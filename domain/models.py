@@ -18,6 +18,17 @@ class Capability(enum.StrEnum):
 class PromptType(enum.StrEnum):
     QUERY = "query"
     DOCUMENT = "document"
+    # Cohere's other input types: the model's own prompt of that name when it has one, else none.
+    CLASSIFICATION = "classification"
+    CLUSTERING = "clustering"
+
+
+class TokenIds(enum.StrEnum):
+    """Whose vocabulary a token-id input is in (see domain/use_cases/token_inputs.py for `auto`)."""
+
+    AUTO = "auto"
+    CL100K = "cl100k"
+    MODEL = "model"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -31,6 +42,10 @@ class ModelInfo:
     min_dimensions: int = 1
     max_tokens: int = 512
     vocab_size: int | None = None
+    # The ids the model's tokenizer puts before and after a text ([CLS] … [SEP]; … <|endoftext|>): token
+    # arrays framed by them are read in the model's own vocabulary (domain/use_cases/token_inputs.py).
+    token_prefix: tuple[int, ...] = ()
+    token_suffix: tuple[int, ...] = ()
     # Instruction-aware models (Qwen3-Embedding) take `Instruct: {task}\nQuery:{text}` for queries.
     instruction_aware: bool = False
     default_instruction: str | None = None
@@ -53,6 +68,17 @@ class Usage:
     @classmethod
     def of(cls, tokens: int) -> Usage:
         return cls(prompt_tokens=tokens, total_tokens=tokens)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Token:
+    """One token of a text: its id, its piece, whether it is special, its character span in the text."""
+
+    id: int
+    text: str
+    special: bool
+    start: int
+    stop: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -79,6 +105,8 @@ class EmbeddingsRequest:
     prompt_type: PromptType | None = None
     dimensions: int | None = None
     truncate: bool | None = None
+    # A client's own per-item token cap (Cohere's max_tokens, TEI/Ollama truncation lengths).
+    max_tokens: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -99,6 +127,8 @@ class RerankRequest:
     return_documents: bool = False
     instruction: str | None = None
     truncate: bool | None = None
+    # Cohere's max_tokens_per_doc.
+    max_tokens_per_doc: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -123,3 +153,4 @@ class Limits:
     max_chars_per_item: int = 200_000
     max_tokens_per_request: int = 300_000
     truncate: bool = True
+    token_ids: TokenIds = TokenIds.AUTO

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from domain.models import EmbedInput, EncodedBatch, ModelInfo, ScoredBatch
+from domain.models import EmbedInput, EncodedBatch, ModelInfo, ScoredBatch, Token
 
 
 class ModelCatalog(Protocol):
@@ -53,4 +53,26 @@ class Reranker(Protocol):
 
         The same refusals as `Embedder.embed`; `max_tokens` counts every token the model reads.
         """
+        ...
+
+
+class OpenAITokens(Protocol):
+    """OpenAI's `cl100k_base` vocabulary, which langchain-openai and tiktoken users send ids of."""
+
+    vocab_size: int
+
+    def decode(self, ids: Sequence[int]) -> str | None:
+        """The text the ids spell; None when they are not cl100k text (an unknown id, broken UTF-8)."""
+        ...
+
+
+class Tokenizer(Protocol):
+    """A served model's own tokenizer."""
+
+    async def tokenize(self, model_id: str, text: str, *, special: bool) -> Sequence[Token]:
+        """The tokens the model reads for `text`, with the model's special tokens when `special`."""
+        ...
+
+    async def decode(self, model_id: str, ids: Sequence[int], *, skip_special: bool) -> str:
+        """The text of token ids in the model's vocabulary; raises InvalidInput for ids outside it."""
         ...

@@ -19,6 +19,7 @@ from domain.models import (
     RerankRequest,
     RerankResult,
 )
+from entrypoints.dialects.voyage_fields import with_voyage_embedding_fields, with_voyage_rerank_fields
 from entrypoints.schemas import (
     DocumentObject,
     DocumentOut,
@@ -35,13 +36,17 @@ from entrypoints.schemas import (
 
 
 def embeddings_request(body: EmbeddingsBody) -> EmbeddingsRequest:
+    return with_voyage_embedding_fields(_openai_embeddings_request(body), body)
+
+
+def _openai_embeddings_request(body: EmbeddingsBody) -> EmbeddingsRequest:
     extra = body.extra_body
     instruction = body.instruction if body.instruction is not None else (extra.instruction if extra else None)
     prompt_type = body.prompt_type if body.prompt_type is not None else (extra.prompt_type if extra else None)
     truncate = body.truncate if body.truncate is not None else (extra.truncate if extra else None)
     return EmbeddingsRequest(
         model=body.model,
-        inputs=_inputs(body.input),
+        inputs=embed_inputs(body.input),
         instruction=instruction,
         prompt_type=PromptType(prompt_type) if prompt_type else None,
         dimensions=body.dimensions,
@@ -49,7 +54,7 @@ def embeddings_request(body: EmbeddingsBody) -> EmbeddingsRequest:
     )
 
 
-def _inputs(value: str | list[str | int | list[int]]) -> list[EmbedInput]:
+def embed_inputs(value: str | list[str | int | list[int]]) -> list[EmbedInput]:
     """string | list of strings | token ids | list of token-id lists, never mixed."""
     if isinstance(value, str):
         return [value]
@@ -66,6 +71,10 @@ def _inputs(value: str | list[str | int | list[int]]) -> list[EmbedInput]:
 
 
 def rerank_request(body: RerankBody) -> RerankRequest:
+    return with_voyage_rerank_fields(_rerank_request(body), body)
+
+
+def _rerank_request(body: RerankBody) -> RerankRequest:
     documents = body.documents if body.documents is not None else body.docs
     if documents is None:
         raise InvalidInput("'documents' is required (the list of texts to rank)", param="documents")
@@ -78,6 +87,7 @@ def rerank_request(body: RerankBody) -> RerankRequest:
         return_documents=bool(return_documents),
         instruction=body.instruction,
         truncate=body.truncate,
+        max_tokens_per_doc=body.max_tokens_per_doc,
     )
 
 

@@ -63,4 +63,4 @@ def map_error(exc: BaseException) -> MappedError:
 
 
 def error_body(message: str, type_: str, param: str | None, code: str | None) -> ErrorOut:
-    return ErrorOut(error=ErrorDetail(message=message, type=type_, param=param, code=code))
+    return ErrorOut(error=ErrorDetail(message=message, type=type_, param=param, code=code), detail=message)

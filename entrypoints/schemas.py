@@ -27,6 +27,11 @@ class EmbeddingsBody(msgspec.Struct, kw_only=True):
     truncate: bool | None = None
     user: str | None = None
     extra_body: ExtraBody | None = None
+    # Voyage's spellings (entrypoints/dialects/voyage.py maps them).
+    input_type: Literal["query", "document"] | None = None
+    output_dimension: int | None = None
+    output_dtype: Literal["float", "int8", "uint8", "binary", "ubinary"] | None = None
+    truncation: bool | None = None
 
 
 class DocumentObject(msgspec.Struct, kw_only=True):
@@ -46,6 +51,12 @@ class RerankBody(msgspec.Struct, kw_only=True):
     instruction: str | None = None
     truncate: bool | None = None
     max_tokens_per_doc: int | None = None
+    # Voyage's spellings: a body with either is Voyage's and is answered in its shape.
+    top_k: int | None = None
+    truncation: bool | None = None
+    # Cohere v1 fields for structured documents and chunking, refused when set (never ignored).
+    rank_fields: list[str] | None = None
+    max_chunks_per_doc: int | None = None
 
 
 class UsageOut(msgspec.Struct):
@@ -109,3 +120,5 @@ class ErrorDetail(msgspec.Struct):
 
 class ErrorOut(msgspec.Struct):
     error: ErrorDetail
+    # The message again where voyageai (and other FastAPI-style clients) read it: `{"detail": ...}`.
+    detail: str

@@ -26,6 +26,8 @@ from domain.use_cases.prompts import QWEN3_DEFAULT_TASK
 FAKE_DIMENSION = 384
 FAKE_MAX_TOKENS = 512
 FAKE_VOCAB = 30_522
+# BERT's [CLS] … [SEP], so token arrays in the fake model's own vocabulary look like real ones.
+FAKE_PREFIX, FAKE_SUFFIX = (101,), (102,)
 _WORD = re.compile(r"\w+")
 
 
@@ -59,6 +61,8 @@ class FakeEmbedder(_Fake):
             dimension=dimension,
             max_tokens=FAKE_MAX_TOKENS,
             vocab_size=FAKE_VOCAB,
+            token_prefix=FAKE_PREFIX,
+            token_suffix=FAKE_SUFFIX,
             instruction_aware=instruction_aware,
             default_instruction=QWEN3_DEFAULT_TASK if instruction_aware else None,
             min_dimensions=32 if instruction_aware else 1,

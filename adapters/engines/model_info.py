@@ -11,6 +11,7 @@ from typing import Any
 
 from adapters.engines.base import ModelSpec
 from adapters.engines.checkpoint import read_json
+from adapters.token_frame import token_frame
 from domain.errors import InvalidInput
 from domain.models import Capability, ModelInfo
 
@@ -33,6 +34,7 @@ def embedding_info(spec: ModelSpec, model: Any, directory: Path, owned_by: str) 
     prompts = {k: v for k, v in (getattr(model, "prompts", None) or {}).items() if isinstance(v, str)}
     match = INSTRUCT_PROMPT.match(prompts.get("query", ""))
     instruction_aware = bool(match) or read_json(directory / "config.json").get("model_type") == "qwen3"
+    prefix, suffix = token_frame(module.tokenizer)
     return ModelInfo(
         id=spec.id,
         capabilities=frozenset({Capability.EMBED}),
@@ -40,6 +42,8 @@ def embedding_info(spec: ModelSpec, model: Any, directory: Path, owned_by: str) 
         min_dimensions=QWEN3_MIN_DIMENSIONS if instruction_aware else 1,
         max_tokens=int(module.max_seq_length or module.tokenizer.model_max_length),
         vocab_size=len(module.tokenizer),
+        token_prefix=prefix,
+        token_suffix=suffix,
         instruction_aware=instruction_aware,
         default_instruction=match.group("task") if match else None,
         prompts=prompts,

@@ -15,19 +15,19 @@ def instruct_query(instruction: str, text: str) -> str:
 def apply_prompt(model: ModelInfo, text: str, instruction: str | None, prompt_type: PromptType | None) -> str:
     """The text the model must see.
 
-    - instruction-aware model + instruction → `Instruct: {instruction}\\nQuery:{text}`
-    - instruction-aware model + prompt_type query → the model's default instruction
-    - documents get no instruction
+    - documents get no instruction (the model's own document prompt, if any)
+    - an explicit instruction → `Instruct: {instruction}\nQuery:{text}` for ANY model: the seed worker
+      does so, and indexes built through it must get the same vectors
+    - instruction-aware model + prompt_type query → its default instruction
+    - instruction-aware model, other prompt types → its own prompt of that name, or none
     - other models use their own configured prompt for the prompt type, or none
     """
-    if model.instruction_aware:
-        if prompt_type is PromptType.DOCUMENT:
-            return text
-        if instruction:
-            return instruct_query(instruction, text)
-        if prompt_type is PromptType.QUERY:
-            return instruct_query(model.default_instruction or QWEN3_DEFAULT_TASK, text)
-        return text
+    if prompt_type is PromptType.DOCUMENT:
+        return (model.prompts.get(prompt_type.value, "") if not model.instruction_aware else "") + text
+    if instruction:
+        return instruct_query(instruction, text)
+    if model.instruction_aware and prompt_type is PromptType.QUERY:
+        return instruct_query(model.default_instruction or QWEN3_DEFAULT_TASK, text)
     if prompt_type is not None:
         return model.prompts.get(prompt_type.value, "") + text
     return text

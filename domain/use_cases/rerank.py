@@ -15,9 +15,10 @@ from domain.models import (
     ScoredBatch,
     Usage,
 )
-from domain.ports import Embedder, ModelCatalog, Reranker
+from domain.ports import Embedder, ModelCatalog, Reranker, Tokenizer
 from domain.use_cases.prompts import apply_prompt
 from domain.use_cases.resolve_model import resolve_model
+from domain.use_cases.token_cap import check_token_cap, cut_to_cap
 from domain.use_cases.validation import check_items, check_text
 
 
@@ -28,25 +29,37 @@ class Rerank:
       by the cosine of normalised embeddings (the query embedded as a query)
     - empty query, empty documents, more than max items → InvalidInput naming the item
     - `top_n` < 1 → InvalidInput; results are cut to `top_n`
+    - `max_tokens_per_doc`: each document cut to that many tokens (see `token_cap`)
     - each hit keeps its document's original index; hits sorted by score, descending (ties by index)
     - more tokens than max tokens per request (the engine's exact count) → InvalidInput, before any
       model work
     """
 
-    def __init__(self, catalog: ModelCatalog, reranker: Reranker, embedder: Embedder, limits: Limits) -> None:
+    def __init__(
+        self,
+        catalog: ModelCatalog,
+        reranker: Reranker,
+        embedder: Embedder,
+        limits: Limits,
+        tokenizer: Tokenizer | None = None,
+    ) -> None:
         self._catalog = catalog
         self._reranker = reranker
         self._embedder = embedder
         self._limits = limits
+        self._tokenizer = tokenizer
 
     async def __call__(self, request: RerankRequest) -> RerankResult:
         model = self._resolve(request.model)
         truncate = self._limits.truncate if request.truncate is None else request.truncate
         if request.top_n is not None and request.top_n < 1:
             raise InvalidInput(f"'top_n' must be at least 1, got {request.top_n}", param="top_n")
+        check_token_cap(request.max_tokens_per_doc, "max_tokens_per_doc")
         query = check_text(request.query, "query", self._limits, truncate)
         check_items(request.documents, self._limits, "documents")
         documents = [check_text(d, f"documents[{i}]", self._limits, truncate) for i, d in enumerate(request.documents)]
+        cap = request.max_tokens_per_doc
+        documents = [await cut_to_cap(self._tokenizer, model, d, cap, "max_tokens_per_doc") for d in documents]
         if model.can(Capability.RERANK):
             scored = await self._reranker.score(
                 model.id,

@@ -10,6 +10,7 @@ from litestar.di import Provide
 
 from application.container import Container
 from entrypoints.http.body_guard import BodyGuard
+from entrypoints.http.dialects import DIALECT_ROUTES
 from entrypoints.http.edge import EdgedLitestar, edge_layers
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.health import health, ping, ready
@@ -46,13 +47,16 @@ def create_app(container: Container, on_fatal: Callable[[BaseException], None] |
         await lifecycle.stop()
 
     app = EdgedLitestar(
-        route_handlers=[V1, OpenAIV1, V2Rerank, health, ready, ping, metrics],
+        route_handlers=[V1, OpenAIV1, V2Rerank, health, ready, ping, metrics, *DIALECT_ROUTES],
         dependencies={
             "list_models": _provide(container.list_models),
             "create_embeddings": _provide(container.create_embeddings),
             "rerank": _provide(container.rerank),
+            "tokenize": _provide(container.tokenize),
+            "decode": _provide(container.decode),
             "lifecycle": _provide(container.lifecycle),
             "policy": _provide(container.policy),
+            "limits": _provide(container.limits),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=BodyGuard(settings.max_json_depth),

@@ -1,7 +1,7 @@
 """One JSON access-log line and the HTTP metrics for every request, 404s and refusals included.
 
 Never logged: headers (the API key), query strings, bodies. The route is the template, so label sets
-stay bounded whatever paths clients invent.
+stay bounded whatever paths clients invent; an unmatched request's line also names its path.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from entrypoints.http.request_id import request_id_of
 
 ACCESS_LOGGER = "embedrank.access"
 access_log = logging.getLogger(ACCESS_LOGGER)
+MAX_LOGGED_PATH = 256
 
 
 def configure_access_log() -> None:
@@ -69,6 +70,9 @@ class Observe:
             "duration_ms": round(seconds * 1000, 2),
             "request_id": request_id_of(scope),
         }
+        if route == m.UNMATCHED:
+            # The metric label stays bounded; the log line says which path was asked for (cut short).
+            line["path"] = str(scope.get("path", ""))[:MAX_LOGGED_PATH]
         access_log.info(json.dumps(line))
 
     def route_of(self, scope: Scope) -> str:

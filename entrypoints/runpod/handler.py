@@ -11,13 +11,8 @@ import msgspec
 
 from application.container import Container
 from domain.errors import EmbedRankError, Unavailable
-from entrypoints.convert import (
-    embeddings_request,
-    embeddings_response,
-    models_response,
-    rerank_request,
-    rerank_response,
-)
+from entrypoints.convert import embeddings_request, models_response, rerank_request
+from entrypoints.dialects.voyage import embeddings_reply, rerank_reply
 from entrypoints.errors import map_error
 from entrypoints.runpod.jobs import EmbeddingsJob, Job, ModelsJob, RerankJob, parse_job
 from entrypoints.runpod.output import JobOutput
@@ -88,11 +83,11 @@ class JobHandler:
                 return models_response(self._container.list_models()())
             case EmbeddingsJob(body):
                 result = await self._container.create_embeddings()(embeddings_request(body))
-                return embeddings_response(result, body.encoding_format)
+                return embeddings_reply(result, body)
             case RerankJob(body, seed_shape):
                 request = rerank_request(body)
                 ranked = await self._container.rerank()(request)
-                return seed_rerank_response(ranked, request) if seed_shape else rerank_response(ranked)
+                return seed_rerank_response(ranked, request) if seed_shape else rerank_reply(ranked, body)
 
     def _failure(self, job: Mapping[str, Any], exc: Exception) -> dict[str, Any]:
         error = map_error(exc).body.error

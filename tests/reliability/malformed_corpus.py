@@ -114,7 +114,8 @@ CASES: list[Case] = [
     Case("input-mixed-int-list", E, emb(input=[1, [2]]), 400, param="input"),
     Case("input-float-token", E, emb(input=[1.5]), 400, param="input"),
     Case("input-negative-token", E, emb(input=[-1]), 400, param="input"),
-    Case("input-token-over-vocab", E, emb(input=[30_522]), 400, param="input"),
+    Case("input-token-over-vocab", E, emb(input=[101, 30_522, 102]), 400, param="input"),
+    Case("input-token-not-cl100k", E, emb(input=[100_256]), 400, param="input"),
     Case("input-huge-token", E, emb(input=[2**70]), 400, param="input"),
     Case("input-empty-token-list", E, emb(input=[[1], []]), 400, param="input"),
     Case("input-too-many-items", E, emb(input=["x"] * 2049), 400, param="input"),
@@ -123,8 +124,9 @@ CASES: list[Case] = [
     Case("input-over-char-cap-no-truncate", E, emb(input="a" * 200_001, truncate=False), 400, param="input"),
     Case("input-over-char-cap-truncated", E, emb(input="a " * 100_001), 200),
     Case("input-too-many-tokens-no-truncate", E, emb(input="a " * 600, truncate=False), 400, param="input"),
-    Case("input-token-ids-too-long-no-truncate", E, emb(input=[1] * 600, truncate=False), 400, param="input"),
-    Case("input-token-ids-too-long-truncated", E, emb(input=[1] * 600), 200),
+    Case("input-token-ids-too-long-no-truncate", E, emb(input=[101, *[1] * 600, 102], truncate=False), 400,
+         param="input"),  # fmt: skip
+    Case("input-token-ids-too-long-truncated", E, emb(input=[101, *[1] * 600, 102]), 200),
     Case("body-over-limit", E, emb(input="a" * (8 * 1024 * 1024 + 10)), 413),
     # --- embeddings: other fields ----------------------------------------------------------------
     Case("model-number", E, j({"model": 7, "input": "x"}), 400, param="model"),

@@ -38,19 +38,25 @@ def test_depth_check_is_cheap_on_a_large_body() -> None:
     assert time.perf_counter() - started < 1.0
 
 
+def own(ids: list[int]) -> list[int]:
+    return [101, *ids, 102]
+
+
 def test_token_ids_over_the_request_budget_are_refused_before_model_work(client_for: Callable[..., TestClient]) -> None:
     client = client_for(MAX_TOKENS_PER_REQUEST="100")
-    error = assert_openai_error(client.post(E, json={"model": "fake-embed", "input": [[1] * 60, [2] * 60]}), 400)
+    # Framed by the fake model's [CLS] … [SEP], so they are its own ids and count exactly.
+    over = [own([1] * 58), own([2] * 58)]
+    error = assert_openai_error(client.post(E, json={"model": "fake-embed", "input": over}), 400)
     assert "at least 120 tokens" in error["message"] and "100" in error["message"]
     assert error["param"] == "input"
-    assert client.post(E, json={"model": "fake-embed", "input": [[1] * 50, [2] * 50]}).status_code == 200
+    assert client.post(E, json={"model": "fake-embed", "input": [own([1] * 48), own([2] * 48)]}).status_code == 200
 
 
 def test_truncated_token_ids_count_at_the_model_length(client_for: Callable[..., TestClient]) -> None:
     client = client_for(MAX_TOKENS_PER_REQUEST="600")
     # 1000 ids are cut to the fake model's 512 when truncating: within a 600-token budget.
-    assert client.post(E, json={"model": "fake-embed", "input": [1] * 1000}).status_code == 200
-    refused = client.post(E, json={"model": "fake-embed", "input": [1] * 1000, "truncate": False})
+    assert client.post(E, json={"model": "fake-embed", "input": own([1] * 998)}).status_code == 200
+    refused = client.post(E, json={"model": "fake-embed", "input": own([1] * 998), "truncate": False})
     error = assert_openai_error(refused, 400)
     assert error["param"] == "input"
 

@@ -43,8 +43,10 @@ class Reference:
         if self.engine == "fake":
             task = instruction or (QWEN3_DEFAULT_TASK if query else None)  # the fake seed model is a "qwen3"
             return hash_vector(f"Instruct: {task}\nQuery:{text}" if task else text, 384)
-        # MiniLM is not instruction-aware and has no prompts: the text is embedded as it is.
-        return [float(x) for x in self._encoder.encode(text, normalize_embeddings=True)]
+        # MiniLM is not instruction-aware and has no prompts; an explicit instruction still applies, as
+        # in the seed worker (same template for any model), a query type alone leaves the text as it is.
+        seen = f"Instruct: {instruction}\nQuery:{text}" if instruction else text
+        return [float(x) for x in self._encoder.encode(seen, normalize_embeddings=True)]
 
     def scores(self, query: str, documents: Sequence[str]) -> list[float]:
         if self.engine == "fake":

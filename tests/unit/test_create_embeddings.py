@@ -79,17 +79,6 @@ def test_over_long_input_truncated_by_default_refused_when_asked(fake_container:
         embed(fake_container, inputs=[long_text], truncate=False)
 
 
-def test_token_ids_in_vocabulary_are_embedded(fake_container: Container) -> None:
-    result = embed(fake_container, inputs=[(101, 7592, 102)])
-    assert result.vectors[0] == hash_vector("101 7592 102", 384)
-    assert result.usage.total_tokens == 3
-
-
-def test_token_ids_outside_vocabulary_explain_langchain(fake_container: Container) -> None:
-    with pytest.raises(InvalidInput, match="check_embedding_ctx_length=False"):
-        embed(fake_container, inputs=[(1, 100_000)])
-
-
 def test_unknown_model(fake_container: Container) -> None:
     with pytest.raises(ModelNotFound, match="served models: fake-embed"):
         embed(fake_container, model="nope", inputs=["x"])
@@ -125,8 +114,12 @@ class TestInstructions:
         )
         assert result.vectors[0] == hash_vector("doc", 384)
 
-    def test_models_without_instructions_ignore_them(self, fake_container: Container) -> None:
-        result = embed(fake_container, inputs=["doc"], instruction="X", prompt_type=PromptType.QUERY)
+    def test_an_explicit_instruction_applies_to_any_model_as_the_seed_does(self, fake_container: Container) -> None:
+        result = embed(fake_container, inputs=["what is ML?"], instruction="Find papers")
+        assert result.vectors[0] == hash_vector("Instruct: Find papers\nQuery:what is ML?", 384)
+
+    def test_models_without_instructions_take_no_default_one(self, fake_container: Container) -> None:
+        result = embed(fake_container, inputs=["doc"], prompt_type=PromptType.QUERY)
         assert result.vectors[0] == hash_vector("doc", 384)
 
 
@@ -136,3 +129,8 @@ def _started(**env: str) -> Container:
     container = build_container(fake_settings(**env))
     asyncio.run(container.lifecycle().start())
     return container
+
+
+def test_max_tokens_cuts_each_text_before_the_prompt(fake_container: Container) -> None:
+    result = embed(fake_container, model="qwen3-embed-fake", inputs=["one two three"], max_tokens=2, instruction="T")
+    assert result.vectors[0] == hash_vector("Instruct: T\nQuery:one two", 384)

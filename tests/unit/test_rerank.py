@@ -69,3 +69,27 @@ def test_omitted_model_prefers_the_only_reranker(fake_container: Container) -> N
 
 def test_omitted_model_falls_back_to_the_only_embedding_model() -> None:
     assert rerank(_started(MODEL_NAMES="just-embed"), model=None).model == "just-embed"
+
+
+class TestMaxTokensPerDoc:
+    def test_each_document_is_cut_to_the_cap_before_scoring(self, fake_container: Container) -> None:
+        # Cut to one token, only the third document keeps a query word ("product").
+        result = rerank(fake_container, max_tokens_per_doc=1, return_documents=True)
+        assert [h.index for h in result.hits][0] == 2 and [h.score for h in result.hits][1:] == [0, 0]
+        assert result.hits[0].document == DOCS[2]  # the document comes back whole
+
+    def test_a_cap_at_or_above_the_models_limit_changes_nothing(self, fake_container: Container) -> None:
+        assert rerank(fake_container, max_tokens_per_doc=512).hits == rerank(fake_container).hits
+
+    def test_a_cap_below_one_is_refused(self, fake_container: Container) -> None:
+        with pytest.raises(InvalidInput, match="'max_tokens_per_doc' must be at least 1"):
+            rerank(fake_container, max_tokens_per_doc=0)
+
+    def test_without_a_tokenizer_a_cap_below_the_limit_is_refused_not_ignored(self, fake_container: Container) -> None:
+        from domain.use_cases import Rerank
+
+        registry = fake_container.registry()
+        bare = Rerank(catalog=registry, reranker=registry, embedder=registry, limits=fake_container.limits())
+        request = RerankRequest(model="fake-rerank", query="q", documents=["d"], max_tokens_per_doc=4)
+        with pytest.raises(InvalidInput, match="cannot cut to"):
+            asyncio.run(bare(request))

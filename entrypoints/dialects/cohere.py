@@ -105,5 +105,7 @@ def cohere_embed_response(result: EmbeddingsResult, body: CohereEmbedBody, versi
 def _encode(vectors: Sequence[Sequence[float]], kind: CohereType) -> list[Any]:
     if kind == "base64":
         return [pack_base64(v, "float") for v in vectors]
+    if kind == "float":
+        return [float_json(v) for v in vectors]  # as every route writes floats: shortest float32 form
     dtype: Dtype = kind
     return [quantize(v, dtype) for v in vectors]

@@ -30,7 +30,7 @@ ARG MODEL_NAMES="/models/Qwen3-Embedding-0.6B;/models/Qwen3-Reranker-0.6B"
 # Repo files not downloaded: other frameworks' weights. Set it empty to bake whole repos (BACKEND=optimum reads ONNX).
 ARG BAKE_EXCLUDE="*.onnx;*.onnx_data;onnx/*;openvino/*;*.h5;*.msgpack;*.ot;*.tflite;*.gguf;coreml/*"
 # The image default follows the application default (a test checks); `sentence-transformers` is the fallback.
-ARG ENGINE=infinity
+ARG ENGINE=auto
 # Package sources for a build behind a mirror or proxy (`make image` passes this machine's). pip reads the
 # PIP_* arguments as its own variables in the build stages; empty means pip's defaults. APT_MIRROR: a
 # Debian archive URL replacing the base image's apt sources. An extra CA goes in docker/context/certs/.

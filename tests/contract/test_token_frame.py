@@ -20,7 +20,7 @@ def test_bert_frames_with_cls_and_sep(bundled_model_path: Path) -> None:
 def test_qwen3_embedding_ends_with_endoftext(tmp_path: Path) -> None:
     from transformers import AutoTokenizer
 
-    from tests.support.qwen3_tokenizer import FIRST_ADDED_ID, write_tokenizer
+    from bench.qwen3_tokenizer import FIRST_ADDED_ID, write_tokenizer
 
     write_tokenizer(tmp_path, append_eos=True, model_max_length=512)
     assert token_frame(AutoTokenizer.from_pretrained(str(tmp_path))) == ((), (FIRST_ADDED_ID,))
@@ -29,7 +29,7 @@ def test_qwen3_embedding_ends_with_endoftext(tmp_path: Path) -> None:
 def test_a_tokenizer_without_specials_has_no_frame(tmp_path: Path) -> None:
     from transformers import AutoTokenizer
 
-    from tests.support.qwen3_tokenizer import write_tokenizer
+    from bench.qwen3_tokenizer import write_tokenizer
 
     write_tokenizer(tmp_path, append_eos=False, model_max_length=512)
     assert token_frame(AutoTokenizer.from_pretrained(str(tmp_path))) == ((), ())

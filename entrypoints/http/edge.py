@@ -17,7 +17,7 @@ from entrypoints.http.auth import BearerAuth
 from entrypoints.http.disconnect import CancelOnDisconnect
 from entrypoints.http.drain_gate import DrainGate
 from entrypoints.http.observe import Observe
-from entrypoints.http.request_id import RequestId
+from entrypoints.http.request_ids import with_request_ids
 
 PROBES = frozenset({"/health", "/ready", "/ping"})
 METRICS = "/metrics"
@@ -36,7 +36,7 @@ def edge_layers(
         app = DrainGate(app, policy, PROBES | {METRICS})
         app = BearerAuth(app, settings.api_keys, open_paths(settings))
         app = Observe(app, known_paths)
-        return RequestId(app)
+        return with_request_ids(app)
 
     return wrap
 

@@ -12,10 +12,10 @@ import sys
 import time
 from collections.abc import Iterable
 
+from asgi_correlation_id import correlation_id
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from entrypoints.http import http_metrics as m
-from entrypoints.http.request_id import request_id_of
 
 ACCESS_LOGGER = "embedrank.access"
 access_log = logging.getLogger(ACCESS_LOGGER)
@@ -68,7 +68,7 @@ class Observe:
             "route": route,
             "status": status,
             "duration_ms": round(seconds * 1000, 2),
-            "request_id": request_id_of(scope),
+            "request_id": correlation_id.get() or "-",
         }
         if route == m.UNMATCHED:
             # The metric label stays bounded; the log line says which path was asked for (cut short).

@@ -11,6 +11,7 @@ from typing import Any
 
 from adapters.engines.base import ModelSpec
 from adapters.engines.checkpoint import read_json
+from adapters.engines.infinity.quiet_import import import_infinity
 from adapters.engines.torch_runtime import auto_dtype_name
 
 SUPPORTED_BACKENDS = ("torch", "ctranslate2")
@@ -43,7 +44,7 @@ def check_backend(backend: str) -> None:
 
 def engine_args(spec: ModelSpec, directory: Path, device: str) -> Any:
     """infinity's EngineArgs for one model. `device` is already resolved (auto → cuda or cpu)."""
-    from infinity_emb import EngineArgs
+    EngineArgs = import_infinity().EngineArgs
     from infinity_emb.primitives import Device, Dtype, InferenceEngine
 
     dtype = spec.dtype

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from adapters.engines.base import Engine, ModelSpec, Tokens
 from adapters.engines.checkpoint import local_dir
 from adapters.engines.infinity.args import check_backend, engine_args
+from adapters.engines.infinity.quiet_import import import_infinity
 from adapters.engines.infinity.replica import instrument
 from adapters.engines.infinity.tokens import ModelTokenizer, Tokenized
 from adapters.engines.model_info import embedding_info, reranker_info, transformer_module
@@ -156,7 +157,7 @@ def load(spec: ModelSpec) -> Engine:
     check_backend(spec.backend)
     if spec.qwen3_reranker:
         raise ValueError(f"model '{spec.id}': infinity cannot serve a Qwen3-Reranker (a causal LM)")
-    from infinity_emb import AsyncEmbeddingEngine
+    AsyncEmbeddingEngine = import_infinity().AsyncEmbeddingEngine
 
     directory = local_dir(spec.path)
     engine = AsyncEmbeddingEngine.from_args(engine_args(spec, directory, resolve_device(spec.device)))

@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve test lint bench soak clean constraints image test-image
+.PHONY: install serve test test-fast lint bench soak clean constraints image test-image
 
 install: $(STAMP)
 
@@ -23,6 +23,10 @@ test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -m "not docker"
+
+# The fast lane while developing: the use cases on the fake engine and the app in process, seconds.
+test-fast: install
+	$(VENV)/bin/pytest tests/unit tests/integration
 
 # The CPU image serving the bundled all-MiniLM-L6-v2, built with this machine's package sources and,
 # where the public base cannot be pulled, a Python base made from Debian packages (docker/image.py).

@@ -65,6 +65,8 @@ def create_app(container: Container, on_fatal: Callable[[BaseException], None] |
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config(secured=bool(settings.api_keys)),
         debug=False,
+        # Our log setup (entrypoints/logs.py) stays in force: Litestar would install its own format at startup.
+        logging_config=None,
     )
     app.wrap_edge(edge_layers(settings, container.policy(), frozenset(route.path for route in app.routes)))
     return app

@@ -150,7 +150,7 @@ def test_a_burst_past_a_tiny_queue_gets_only_served_or_429_then_recovers(served:
         assert_error(served, answer, 429, "overloaded")
         if served.surface.name == "http":
             assert answer.retry_after is not None and int(answer.retry_after) >= 1, answer
-    assert sample("embedrank_rejected_total", served.model, reason="queue_full") - refused_before >= len(refused)
+    assert sample("embedrank_rejected_total", served.model, reason="queue_full") - refused_before == len(refused)
     assert served.surface.send(work).ok  # recovery: the queue drained
 
 

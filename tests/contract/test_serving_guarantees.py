@@ -52,7 +52,7 @@ class Case:
 
 
 def _qwen3_reranker_env(request: pytest.FixtureRequest) -> dict[str, str]:
-    from tests.support.qwen3_models import build_qwen3_reranker
+    from bench.qwen3_tiny import build_qwen3_reranker
 
     directory = build_qwen3_reranker(request.getfixturevalue("tmp_path_factory").mktemp("qwen3-reranker"))
     # Routed to our Qwen3-Reranker engine by its checkpoint, whatever ENGINE says.

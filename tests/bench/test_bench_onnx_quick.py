@@ -5,11 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from entrypoints.cli import main
-
-pytest.importorskip("onnxruntime")
 
 
 def test_bench_onnx_quick_reports_cosine_and_ratio(tmp_path: Path) -> None:

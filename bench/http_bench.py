@@ -30,16 +30,29 @@ class ServerRun:
 
 def _engine_singles(model: str, lone: list[list[str]], dtype: str) -> list[float]:
     with texts_file([texts[0] for texts in lone]) as path:
-        arguments = {"model": model, "texts_path": path, "batch_sizes": [], "dtype": dtype, "singles": len(lone)}
+        arguments = {
+            "model": model, "texts_path": path, "batch_sizes": [], "dtype": resolved_dtype(dtype), "singles": len(lone),
+        }  # fmt: skip
         return list(run_child("bench.engine_mode", arguments)["single_latencies"])
 
 
 def server_env(model: str, dtype: str, options: BenchOptions) -> dict[str, str]:
+    """`auto`: the server as `make serve` runs it, with no ENGINE or DTYPES (ENGINE=auto, DTYPES=auto)."""
+    chosen = {} if dtype == "auto" else {"ENGINE": "sentence-transformers", "DTYPES": dtype}
     return {
-        "ENGINE": "sentence-transformers", "MODEL_NAMES": model, "DTYPES": dtype, "DEVICE": "cpu",
+        **chosen, "MODEL_NAMES": model, "DEVICE": "cpu",
         # A benchmark's queue waits are long by design; the server's default deadline is for clients.
         "REQUEST_TIMEOUT": "3600", **options.server_env,
     }  # fmt: skip
+
+
+def resolved_dtype(dtype: str) -> str:
+    """What `DTYPES=auto` gives the bundled BERT model on this CPU: bf16 where it multiplies bf16 in hardware."""
+    if dtype != "auto":
+        return dtype
+    from adapters.engines.torch_runtime import cpu_multiplies_bf16
+
+    return "bf16" if cpu_multiplies_bf16() else "fp32"
 
 
 def bench_server(model: str, texts: list[str], dtype: str, options: BenchOptions, *, label: str) -> ServerRun:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-MODES = ("engine", "http", "infinity", "qwen3")
+MODES = ("engine", "http", "infinity", "qwen3", "onnx")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -20,6 +20,7 @@ class BenchOptions:
     point_seconds: float = 20.0
     rounds: int = 3  # headline rounds over the whole corpus: memory must not grow across them
     round_pause: float = 2.0  # seconds of no traffic before each round
+    # fp32, bf16, and auto: the server as `make serve` runs it, no ENGINE or DTYPES (raw encode then runs fp32).
     dtypes: tuple[str, ...] = ("fp32", "bf16")
     batch_sizes: tuple[int, ...] = (16, 32, 64, 128)  # the baseline's sweep; its best is the number to beat
     singles: int = 60  # lone 1-text requests for the latency comparison
@@ -29,9 +30,10 @@ class BenchOptions:
 
 
 def quick(options: BenchOptions) -> BenchOptions:
-    """A few seconds of work per mode: small corpus, one round, fp32, no Qwen3-sized model."""
+    """A few seconds of work per mode: small corpus, one round, one dtype (auto if asked, else fp32), no Qwen3."""
+    dtype = "auto" if "auto" in options.dtypes else "fp32"
     return replace(
         options, modes=tuple(m for m in options.modes if m != "qwen3"), texts=min(options.texts, 48),
-        clients=min(options.clients, 8), sweep=(1,), point_seconds=1.0, rounds=1, dtypes=("fp32",),
+        clients=min(options.clients, 8), sweep=(1,), point_seconds=1.0, rounds=1, dtypes=(dtype,),
         batch_sizes=(32,), singles=4, qwen3_texts=8, round_pause=0.0,
     )  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-COLOURS = {"fp32": "tab:blue", "bf16": "tab:orange"}
+COLOURS = {"fp32": "tab:blue", "bf16": "tab:orange", "auto": "tab:red"}
 
 
 def plot(summary: dict[str, Any], path: Path) -> None:
@@ -30,6 +30,9 @@ def plot(summary: dict[str, Any], path: Path) -> None:
     if "infinity" in summary:
         inf = summary["infinity"]
         throughput.plot([inf["concurrency"]], [inf["texts_per_s"]], "D", color="tab:green", label="infinity engine")
+    if "onnx" in summary:
+        rate = summary["onnx"]["texts_per_s"]
+        throughput.axhline(rate, linestyle="-.", color="tab:green", label="ONNX Runtime in-process")
     throughput.set(xscale="log", xlabel="concurrent clients", ylabel="texts/s", title="Throughput")
     latency.set(xscale="log", yscale="log", xlabel="concurrent clients", ylabel="ms", title="Request latency")
     for axis in (throughput, latency):

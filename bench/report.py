@@ -71,6 +71,7 @@ def targets(summary: dict[str, Any]) -> list[dict[str, Any]]:
         found.append(target("bf16 ÷ fp32 http texts/s", ">= 1.8", bf16["speedup"], bf16["speedup"] >= 1.8))
         low = bf16["cosine"]["min"]
         found.append(target("bf16 cosine to fp32 (min)", ">= 0.999", low, low >= 0.999))
+    found.extend(_default_path_targets(summary))
     runs = {run["dtype"]: run for run in summary.get("qwen3", {}).get("runs", [])}
     for dtype, run in runs.items():
         mfu = run["useful_mfu"]
@@ -78,6 +79,26 @@ def targets(summary: dict[str, Any]) -> list[dict[str, Any]]:
     if "fp32" in runs and "bf16" in runs:
         speedup = round(runs["bf16"]["tokens_per_s"] / runs["fp32"]["tokens_per_s"], 3)
         found.append(target("Qwen3-0.6B-shaped bf16 ÷ fp32 http tokens/s", ">= 1.8", speedup, speedup >= 1.8))
+    return found
+
+
+def _default_path_targets(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """Issue 17's: the default `make serve` path (no ENGINE/DTYPES) over HTTP against raw encode and ONNX Runtime."""
+    found: list[dict[str, Any]] = []
+    default = summary.get("http", {}).get("auto")
+    if default and "ratio_to_baseline" in default:
+        ratio = default["ratio_to_baseline"]
+        found.append(target("default server (http) ÷ raw encode fp32", ">= 1.8", ratio, ratio >= 1.8))
+    versus = summary.get("default_vs_onnx")
+    if versus:
+        ratio = versus["ratio"]
+        found.append(target("default server (http) ÷ ONNX Runtime in-process", ">= 1.5", ratio, ratio >= 1.5))
+        low = versus["server_cosine_to_fp32"]["min"]
+        found.append(target("default server cosine to fp32 encode (min)", ">= 0.999", low, low >= 0.999))
+    onnx = summary.get("onnx")
+    if onnx:
+        low = onnx["cosine"]["min"]
+        found.append(target("ONNX Runtime cosine to fp32 encode (min)", ">= 0.999", low, low >= 0.999))
     return found
 
 

@@ -22,7 +22,7 @@ def percentile(values: Sequence[float], q: float) -> float:
 class Measurement:
     """Texts and real tokens done in `seconds`, with per-request latencies (seconds)."""
 
-    mode: str  # engine | http | infinity | qwen3
+    mode: str  # engine | http | infinity | qwen3 | onnx
     label: str
     dtype: str = "fp32"
     concurrency: int | None = None

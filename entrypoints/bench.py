@@ -17,14 +17,16 @@ def add_bench_parser(commands: argparse._SubParsersAction) -> None:  # type: ign
     )
     bench.add_argument("--quick", action="store_true", help="a small corpus and one round: seconds, for CI")
     bench.add_argument("--out", type=Path, default=Path("bench-results"), help="where bench.json and bench.png go")
-    bench.add_argument("--modes", default="engine,http,infinity", help="any of engine,http,infinity,qwen3")
+    bench.add_argument("--modes", default="engine,http,infinity", help="any of engine,http,infinity,qwen3,onnx")
     bench.add_argument("--model", help="model path (default: the bundled all-MiniLM-L6-v2)")
     bench.add_argument("--texts", type=int, default=2000, help="corpus size")
     bench.add_argument("--clients", type=int, default=64, help="concurrent clients for the headline numbers")
     bench.add_argument("--sweep", default="1,4,16", help="further client counts, each run for --seconds")
     bench.add_argument("--seconds", type=float, default=20.0, help="time bound of each sweep point")
     bench.add_argument("--rounds", type=int, default=3, help="headline rounds (memory must not grow across them)")
-    bench.add_argument("--dtypes", default="fp32,bf16", help="precisions to measure: fp32,bf16")
+    bench.add_argument(
+        "--dtypes", default="fp32,bf16", help="precisions: fp32,bf16,auto (auto: the server with no ENGINE/DTYPES)"
+    )
     bench.add_argument("--batch-sizes", default="16,32,64,128", help="raw encode batch sizes; the best is the baseline")
     bench.add_argument("--qwen3-texts", type=int, default=96, help="texts sent to the Qwen3-shaped model")
     bench.add_argument(

@@ -63,6 +63,39 @@ def test_targets_and_plot_from_a_summary(tmp_path: Path) -> None:
     assert (tmp_path / "bench.png").read_bytes()[:4] == b"\x89PNG"
 
 
+def test_the_default_path_targets_take_the_auto_server_against_encode_and_onnx(tmp_path: Path) -> None:
+    point = {"concurrency": 64, "texts_per_s": 150.0, "p50_ms": 900.0, "p99_ms": 2000.0}
+    summary = {
+        "baseline": {"texts_per_s": 100.0, "extra": {"batch_size": 32}},
+        "http": {"auto": {**point, "points": [point], "ratio_to_baseline": 1.5}},
+        "onnx": {"texts_per_s": 90.0, "cosine": {"min": 0.9995}},
+        "default_vs_onnx": {"ratio": 1.667, "server_cosine_to_fp32": {"min": 0.998}},
+    }  # fmt: skip
+    found = {t["name"]: (t["measured"], t["met"]) for t in targets(summary)}
+    assert found == {
+        "default server (http) ÷ raw encode fp32": (1.5, False),
+        "default server (http) ÷ ONNX Runtime in-process": (1.667, True),
+        "default server cosine to fp32 encode (min)": (0.998, False),
+        "ONNX Runtime cosine to fp32 encode (min)": (0.9995, True),
+    }
+    plot(summary, tmp_path / "bench.png")
+    assert (tmp_path / "bench.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_auto_is_the_server_with_no_engine_or_dtype_and_raw_encode_runs_fp32() -> None:
+    from bench.http_bench import server_env
+    from bench.options import BenchOptions, quick
+    from bench.run import _engine_dtypes
+
+    options = BenchOptions(out=Path("unused"), dtypes=("auto",))
+    env = server_env("/models/m", "auto", options)
+    assert "ENGINE" not in env and "DTYPES" not in env and env["MODEL_NAMES"] == "/models/m"
+    assert server_env("/models/m", "bf16", options)["DTYPES"] == "bf16"
+    assert _engine_dtypes(("auto",)) == ["fp32"] and _engine_dtypes(("auto", "bf16")) == ["fp32", "bf16"]
+    assert _engine_dtypes(("fp32", "bf16")) == ["fp32", "bf16"]
+    assert quick(options).dtypes == ("auto",) and quick(BenchOptions(out=Path("unused"))).dtypes == ("fp32",)
+
+
 def test_the_load_client_speaks_http_1_1_keep_alive() -> None:
     async def scenario() -> None:
         seen: list[bytes] = []

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
-
-import msgspec
+from typing import Any, Literal
 
 from domain.errors import InvalidInput
-from entrypoints.http.strict_body import invalid_body
 from entrypoints.schemas import EmbeddingsBody, RerankBody
+from entrypoints.strict import decode_value as decode
 
-T = TypeVar("T")
 Operation = Literal["models", "embeddings", "rerank"]
 
 OPENAI_ROUTES: dict[str, Operation] = {
@@ -90,11 +87,3 @@ def openai_operation(route: object) -> Operation:
             param="openai_route",
         )
     return operation
-
-
-def decode(value: Mapping[str, Any], type_: type[T]) -> T:
-    # Strict, like the HTTP server: "64" is not a number and "yes" is not a boolean.
-    try:
-        return msgspec.convert(value, type=type_, strict=True)
-    except msgspec.ValidationError as exc:
-        raise invalid_body(str(exc)) from None

@@ -80,10 +80,6 @@ class Lifecycle:
             self._task.cancel()
         await self._registry.stop()
 
-    @property
-    def draining(self) -> bool:
-        return self._draining
-
     def readiness(self) -> Readiness:
         if self._draining:
             return Readiness(False, "draining")

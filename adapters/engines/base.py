@@ -26,7 +26,7 @@ class ModelSpec:
     device: str = "auto"  # auto | cpu | cuda | mps
     backend: str = "torch"  # infinity's: torch | optimum | ctranslate2
     queue_size: int = 48_000
-    # Forced by QWEN3_RERANKER_MODELS; None: decided from the checkpoint's own files.
+    # Forced by QWEN3_RERANKER_MODELS; False: decided from the checkpoint's own files.
     qwen3_reranker: bool = False
 
 

@@ -26,7 +26,7 @@ def unit_rows(arrays: Any) -> list[array[float]]:
     import numpy as np
 
     matrix = np.asarray(arrays, dtype=np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-        matrix = np.where(norms > 0, matrix / np.where(norms > 0, norms, 1), matrix)
-    return float32_rows(matrix)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    with np.errstate(invalid="ignore"):  # an infinite row becomes NaN, refused by the core either way
+        # A zero (or NaN) norm divides by 1: the row is left as it is.
+        return float32_rows(matrix / np.where(norms > 0, norms, 1))

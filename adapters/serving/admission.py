@@ -24,10 +24,6 @@ class Admission:
         self._held = 0
         self._lock = threading.Lock()  # requests may arrive from more than one event loop's thread
 
-    @property
-    def held(self) -> int:
-        return self._held
-
     @contextmanager
     def hold(self, items: int) -> Iterator[None]:
         with self._lock:

@@ -37,10 +37,6 @@ class ServingCore:
     def engine(self) -> Engine:
         return self._engine
 
-    @property
-    def queued_items(self) -> int:
-        return self._admission.held
-
     async def close(self) -> None:
         await self._engine.close()
 
